@@ -1,0 +1,106 @@
+"""Feedback for the auto-checked exercises.
+
+An exercise check calls these functions. When an answer is wrong they raise
+:class:`ExerciseFailure` (an ``AssertionError``, so nbgrader counts it as a
+failed test) whose message says which exercise, what was expected and what was
+given. When the learner has not started, they say so instead of showing a bare
+``NotImplementedError``.
+
+Introduced in chapter 00.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "ExerciseFailure",
+    "call_answer",
+    "expect",
+    "expect_close",
+    "expect_equal",
+    "expect_shape",
+    "passed",
+]
+
+
+class ExerciseFailure(AssertionError):
+    """An exercise answer is wrong; the message explains what was expected."""
+
+    def __init__(self, exercise: str, message: str) -> None:
+        super().__init__(f"Exercise {exercise}: {message}")
+        self.exercise = exercise
+
+
+def _describe(value: Any, limit: int = 6) -> str:
+    """A short description of ``value``: its shape and first few entries for arrays."""
+    array = np.asarray(value) if not isinstance(value, (str, bytes)) else None
+    if array is not None and array.dtype != object and array.ndim > 0:
+        shown = ", ".join(f"{float(v):.5g}" for v in array.ravel()[:limit])
+        more = ", ..." if array.size > limit else ""
+        return f"shape {array.shape} [{shown}{more}]"
+    return repr(value)
+
+
+def call_answer(exercise: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """Call the learner's function ``fn`` and return its result.
+
+    Raises:
+        ExerciseFailure: if ``fn`` is not callable, or still raises
+            ``NotImplementedError`` (the exercise is not solved yet).
+    """
+    if not callable(fn):
+        raise ExerciseFailure(exercise, f"expected a function, got {type(fn).__name__}")
+    try:
+        return fn(*args, **kwargs)
+    except NotImplementedError:
+        raise ExerciseFailure(
+            exercise,
+            "not solved yet: replace `raise NotImplementedError()` with your code, "
+            "run that cell, then run this check again",
+        ) from None
+
+
+def expect(exercise: str, condition: bool, message: str) -> None:
+    """Raise :class:`ExerciseFailure` with ``message`` unless ``condition`` holds."""
+    if not condition:
+        raise ExerciseFailure(exercise, message)
+
+
+def expect_shape(exercise: str, what: str, value: Any, shape: Sequence[int]) -> None:
+    """Check that ``value`` (array or tensor) has exactly ``shape``."""
+    got = tuple(np.shape(value))
+    expect(exercise, got == tuple(shape), f"{what} should have shape {tuple(shape)}, got {got}")
+
+
+def expect_equal(exercise: str, what: str, value: Any, expected: Any) -> None:
+    """Check ``value == expected`` exactly (for ints, strings, tuples, shapes)."""
+    expect(exercise, value == expected, f"{what} should be {expected!r}, got {value!r}")
+
+
+def expect_close(
+    exercise: str, what: str, value: Any, expected: Any, *, rtol: float = 1e-5, atol: float = 1e-6
+) -> None:
+    """Check that ``value`` matches ``expected`` elementwise within tolerances."""
+    got = np.asarray(value, dtype=np.float64)
+    want = np.asarray(expected, dtype=np.float64)
+    if got.shape != want.shape:
+        raise ExerciseFailure(exercise, f"{what} should have shape {want.shape}, got {got.shape}")
+    if not np.allclose(got, want, rtol=rtol, atol=atol):
+        worst = int(np.argmax(np.abs(got - want)))
+        raise ExerciseFailure(
+            exercise,
+            f"{what} is not right: expected {_describe(want)}, got {_describe(got)} "
+            f"(largest difference {float(np.abs(got - want).ravel()[worst]):.3g})",
+        )
+
+
+def passed(exercise: str, detail: str = "") -> str:
+    """Print and return the success message of ``exercise``."""
+    message = f"Exercise {exercise} passed." + (f" {detail}" if detail else "")
+    print(message)
+    return message
+

@@ -1,0 +1,78 @@
+"""Execute chapters top to bottom in a fresh kernel and write the results back.
+
+    python -m tools.execute 00          # one chapter
+    python -m tools.execute 01 02 03    # several
+    python -m tools.execute all         # every notebook, in course order
+
+Each notebook is cleared, run in a new kernel of the current Python environment
+(with the offline data cache when one is found), and saved with its outputs and
+nbclient's per-cell timing metadata (``cell.metadata.execution``). The learner
+version of each chapter is regenerated afterwards. Committed notebooks are this
+script's output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+from tools import learner
+from tools.environment import prepare_notebook_environment
+from tools.notebooks import CHAPTER_PATTERN, budget_seconds, read, resolve
+
+
+def execute(path, timeout: int = 900) -> float:
+    """Run the notebook at ``path`` in place; return its wall time in seconds."""
+    nb = read(path)
+    nb.metadata.pop("jupytext", None)  # authoring leftovers
+    for cell in nb.cells:
+        cell.metadata.pop("lines_to_next_cell", None)
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+            cell.metadata.pop("execution", None)
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        record_timing=True,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    start = time.perf_counter()
+    try:
+        client.execute()
+    finally:
+        elapsed = time.perf_counter() - start
+        nb.metadata.pop("widgets", None)
+        nbformat.write(nb, path)
+    return elapsed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="+", help="chapter numbers, names, paths or 'all'")
+    args = parser.parse_args(argv)
+    prepare_notebook_environment()
+    failed = False
+    for path in [p for s in args.notebooks for p in resolve(s)]:
+        print(f"executing {path.name} ...", flush=True)
+        try:
+            elapsed = execute(path)
+        except CellExecutionError as error:
+            print(f"FAILED {path.name}:\n{error}", file=sys.stderr)
+            failed = True
+            continue
+        budget = budget_seconds(read(path))
+        flag = "" if elapsed <= budget else f"  OVER BUDGET ({budget:.0f} s)"
+        print(f"  {path.name}: {elapsed:.1f} s{flag}", flush=True)
+        if CHAPTER_PATTERN.match(path.name):
+            learner.main([str(path)])
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
