@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -25,13 +26,19 @@ def keras_cache_dir(environ: dict[str, str] | None = None) -> Path:
     """Return the folder Keras will use as its home, exactly as Keras decides it.
 
     Args:
-        environ: environment to read ``KERAS_HOME`` from (default ``os.environ``).
+        environ: environment to read ``KERAS_HOME`` from. By default: the value
+            Keras read when it was imported, or ``os.environ`` if Keras is not
+            imported yet (Keras reads ``KERAS_HOME`` only once, at import).
 
     Returns:
         ``$KERAS_HOME`` if set and writable, else ``~/.keras`` if writable (or not
         yet created), else ``/tmp/.keras``. Data sets live in its ``datasets``
         subfolder.
     """
+    if environ is None and "keras" in sys.modules:
+        from keras.src.backend import config  # Keras has no public accessor for it
+
+        environ = {"KERAS_HOME": config.keras_home()}
     env = os.environ if environ is None else environ
     home = env.get("KERAS_HOME")
     base = Path(home).expanduser() if home else Path("~/.keras").expanduser()
@@ -45,7 +52,9 @@ def keras_cache_dir(environ: dict[str, str] | None = None) -> Path:
     return base
 
 
-def prepare_offline_cache(source: str | os.PathLike[str], destination: str | os.PathLike[str]) -> Path:
+def prepare_offline_cache(
+    source: str | os.PathLike[str], destination: str | os.PathLike[str]
+) -> Path:
     """Copy a read-only data-set cache to a writable folder usable as ``KERAS_HOME``.
 
     Args:

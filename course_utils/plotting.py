@@ -184,7 +184,8 @@ def show_images(
         if labels is not None:
             parts.append(name(labels[i]))
         if predictions is not None:
-            parts.append(f"→ {name(predictions[i])}" if labels is not None else name(predictions[i]))
+            predicted = name(predictions[i])
+            parts.append(f"→ {predicted}" if labels is not None else predicted)
             if labels is not None and predictions[i] != labels[i]:
                 color = "crimson"
         ax.text(c * (w + pad) + w / 2, r * (h + pad) - 0.8, " ".join(parts), ha="center",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import platform
+import warnings
 from dataclasses import dataclass, field
 
 __all__ = ["RuntimeInfo", "setup_runtime", "describe_runtime"]
@@ -63,10 +64,11 @@ def setup_runtime(
     * ``tf.config.experimental.enable_op_determinism()`` (when ``deterministic``);
     * intra- and inter-op thread counts are set to ``threads``.
 
-    It also hides TensorFlow's informational log messages. (The C++ start-up lines
-    are printed while TensorFlow is imported; to hide those too, set the environment
-    variable ``TF_CPP_MIN_LOG_LEVEL=2`` *before* ``import tensorflow``, as every
-    chapter's Setup cell does.)
+    It also hides TensorFlow's informational log messages and Keras's warning that
+    ``fit`` ignores ``shuffle=True`` for a ``tf.data.Dataset`` (shuffle in the pipeline).
+    TensorFlow's C++ start-up lines are printed while it is imported: to hide those,
+    set ``TF_CPP_MIN_LOG_LEVEL=2`` *before* ``import tensorflow``, as every chapter's
+    Setup cell does.
 
     Args:
         seed: the random seed.
@@ -97,6 +99,9 @@ def setup_runtime(
     import tensorflow as tf
 
     tf.get_logger().setLevel(logging.ERROR)
+    # Keras 3 warns on every fit() with a tf.data.Dataset that its default shuffle=True is
+    # ignored; the course shuffles in the pipeline, so the warning is only noise.
+    warnings.filterwarnings("ignore", message=r"`shuffle=True` was passed", category=UserWarning)
     logging.getLogger("absl").setLevel(logging.ERROR)
     _set_threads(tf, threads)
     keras.utils.set_random_seed(seed)

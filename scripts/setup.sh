@@ -39,6 +39,10 @@ if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$wanted" ]]; then
   .venv/bin/python -m pip install --quiet --no-deps -e .
   .venv/bin/python -m ipykernel install --sys-prefix --name dl-keras-course \
     --display-name "Python 3 (dl-keras-course)" >/dev/null
+  # Kernels started from this environment leave TensorFlow's C++ log lines (written to
+  # file descriptor 2 before its log level applies) in the terminal, not in notebooks.
+  mkdir -p .venv/etc/ipython
+  echo "c.IPKernelApp.capture_fd_output = False" > .venv/etc/ipython/ipython_kernel_config.py
   echo "$wanted" > "$stamp"
 fi
 echo "setup: ready ($(.venv/bin/python --version), $(.venv/bin/python -c 'import importlib.metadata as m; print("tensorflow", m.version("tensorflow"), "keras", m.version("keras"))'))"

@@ -33,7 +33,9 @@ def resolve(selector: str) -> list[Path]:
     path = Path(selector)
     if path.suffix == ".ipynb" and path.exists():
         return [path.resolve()]
-    matches = [p for p in all_notebook_paths() if p.stem == selector or p.stem.startswith(f"{selector}_")]
+    matches = [
+        p for p in all_notebook_paths() if p.stem == selector or p.stem.startswith(f"{selector}_")
+    ]
     if not matches:
         raise SystemExit(f"no notebook matches {selector!r}; try a chapter number such as 00")
     return matches

@@ -9,6 +9,7 @@ that ran it.
 
 from __future__ import annotations
 
+import csv
 import json
 import platform
 from pathlib import Path
@@ -19,22 +20,10 @@ TIMINGS = ROOT / "build" / "notebook_timings.json"
 README = ROOT / "README.md"
 START, END = "<!-- chapters:start -->", "<!-- chapters:end -->"
 
-# The syllabus: every chapter of the course, whether written yet or not.
-PLANNED = [
-    ("00", "Getting started", "environment check, tensors, variables, GradientTape, the Keras workflow, data caching"),
-    ("01", "The artificial neuron", "weights and bias, activation functions, the perceptron rule, why one neuron cannot learn XOR"),
-    ("02", "MLPs and backpropagation", "backprop derived and coded in NumPy, gradient checks, MNIST MLP >= 97.5 %"),
-    ("03", "Loss functions", "MSE, MAE, Huber, cross-entropies, KL; stable log-softmax; which loss for which task"),
-    ("04", "Optimizers and schedules", "SGD to AdamW from scratch vs Keras, trajectories, learning-rate schedules"),
-    ("05", "Training deep networks well", "capacity, validation strategies, normalization, regularization, search"),
-    ("06", "Convolutional networks", "convolution from scratch, MNIST >= 99 %, augmentation, transfer learning"),
-    ("07", "Recurrent networks", "RNN/LSTM/GRU cells from scratch, forecasting, character-level generation"),
-    ("08", "NLP and embeddings", "TextVectorization, sentiment >= 76 % (10-fold CV), word2vec, seq2seq"),
-    ("09", "Attention and transformers", "attention from scratch, transformer block, a miniature BERT"),
-    ("10", "Autoencoders", "dense, convolutional, denoising; anomaly detection; a VAE"),
-    ("11", "Generative adversarial networks", "the minimax game, DCGAN with a custom train_step, mode collapse"),
-    ("12", "Deep learning in practice", "tf.data, callbacks, export and serving, monitoring, speed, tf.distribute"),
-]  # fmt: skip
+def planned_chapters() -> list[tuple[str, str, str]]:
+    """The syllabus, from data/chapters.csv: (number, title, one-line summary) per chapter."""
+    with (ROOT / "data" / "chapters.csv").open(encoding="utf-8") as handle:
+        return [(row["chapter"], row["title"], row["summary"]) for row in csv.DictReader(handle)]
 
 
 def save_timings(seconds: dict[str, float], path: Path = TIMINGS) -> None:
@@ -56,7 +45,7 @@ def chapter_table(timings: dict[str, float]) -> str:
     """The README's Markdown table of chapters with their measured CPU times."""
     files = {p.name[:2] if p.name[2] == "_" else p.name[:3]: p for p in all_notebook_paths()}
     rows = ["| # | Chapter | What you learn | CPU time |", "|---|---|---|---|"]
-    for number, title, summary in PLANNED:
+    for number, title, summary in planned_chapters():
         parts = sorted(p for key, p in files.items() if key.startswith(number))
         if not parts:
             rows.append(f"| {number} | {title} | {summary} | not yet written |")
@@ -71,7 +60,8 @@ def chapter_table(timings: dict[str, float]) -> str:
     if glossary.exists():
         seconds = timings.get(glossary.name)
         time_text = f"{seconds:.0f} s" if seconds is not None else "not measured"
-        rows.append(f"| — | [Glossary](notebooks/glossary.ipynb) | every key term in English and Chinese | {time_text} |")
+        link = "[Glossary](notebooks/glossary.ipynb)"
+        rows.append(f"| — | {link} | every key term in English and Chinese | {time_text} |")
     return "\n".join(rows)
 
 

@@ -79,7 +79,8 @@ def check_classifier(build_classifier: Callable[[], Any]) -> str:
                  dense[0].activation.__name__, "relu")
     expect_equal("0.3", "the output layer's activation",
                  dense[-1].activation.__name__, "softmax")
-    expect("0.3", model.optimizer is not None and model.loss is not None,
+    compiled = getattr(model, "compiled", False) and getattr(model, "loss", None) is not None
+    expect("0.3", compiled,
            "the model is not compiled: call model.compile(optimizer=..., loss=...)")
     loss_name = getattr(model.loss, "__name__", None) or getattr(model.loss, "name", model.loss)
     expect("0.3", "sparse_categorical_crossentropy" in str(loss_name),

@@ -1,0 +1,73 @@
+import numpy as np
+import pytest
+
+from course_utils.checks import (
+    ExerciseFailure,
+    call_answer,
+    expect,
+    expect_close,
+    expect_equal,
+    expect_shape,
+    passed,
+)
+
+
+def test_exercise_failure_is_an_assertion_error_naming_the_exercise():
+    error = ExerciseFailure("2.1", "wrong")
+    assert isinstance(error, AssertionError)
+    assert str(error) == "Exercise 2.1: wrong" and error.exercise == "2.1"
+
+
+def test_call_answer_returns_the_result():
+    assert call_answer("1.1", lambda a, b=0: a + b, 1, b=2) == 3
+
+
+def test_call_answer_says_when_the_exercise_is_not_started():
+    def stub():
+        raise NotImplementedError()
+
+    with pytest.raises(ExerciseFailure, match="not solved yet"):
+        call_answer("1.1", stub)
+
+
+def test_call_answer_rejects_a_non_function():
+    with pytest.raises(ExerciseFailure, match="expected a function, got int"):
+        call_answer("1.1", 5)
+
+
+def test_call_answer_lets_other_errors_through():
+    def broken():
+        raise KeyError("oops")
+
+    with pytest.raises(KeyError):
+        call_answer("1.1", broken)
+
+
+def test_expect_and_expect_equal():
+    expect("1", True, "never shown")
+    with pytest.raises(ExerciseFailure, match="Exercise 1: custom"):
+        expect("1", False, "custom")
+    with pytest.raises(ExerciseFailure, match="units should be 16, got 8"):
+        expect_equal("1", "units", 8, 16)
+
+
+def test_expect_shape_reports_both_shapes():
+    expect_shape("1", "output", np.zeros((2, 3)), (2, 3))
+    with pytest.raises(ExerciseFailure, match=r"should have shape \(3, 2\), got \(2, 3\)"):
+        expect_shape("1", "output", np.zeros((2, 3)), (3, 2))
+
+
+def test_expect_close_reports_expected_given_and_difference():
+    expect_close("1", "y", [1.0, 2.0], [1.0, 2.0 + 1e-9])
+    with pytest.raises(ExerciseFailure) as error:
+        expect_close("1", "y", [1.0, 2.5], [1.0, 2.0])
+    message = str(error.value)
+    assert "expected shape (2,) [1, 2]" in message and "got shape (2,) [1, 2.5]" in message
+    assert "largest difference 0.5" in message
+    with pytest.raises(ExerciseFailure, match=r"should have shape \(3,\), got \(2,\)"):
+        expect_close("1", "y", [1.0, 2.0], [1.0, 2.0, 3.0])
+
+
+def test_passed_prints_and_returns(capsys):
+    assert passed("0.1", "Well done.") == "Exercise 0.1 passed. Well done."
+    assert capsys.readouterr().out == "Exercise 0.1 passed. Well done.\n"

@@ -1,0 +1,65 @@
+"""Project files agree with each other: pins, conda environment, README, CI."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import re
+
+import yaml
+
+from tools.notebooks import ROOT, all_notebook_paths
+
+REQUIREMENTS = ROOT / "requirements.txt"
+
+
+def pins() -> dict[str, str]:
+    found = {}
+    for line in REQUIREMENTS.read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            match = re.fullmatch(r"([A-Za-z0-9_.-]+)==([0-9][0-9A-Za-z.]*)", line)
+            assert match, f"requirements.txt: {line!r} is not pinned with =="
+            found[match.group(1).lower()] = match.group(2)
+    return found
+
+
+def test_requirements_pin_everything_the_course_imports():
+    required = {"tensorflow", "keras", "numpy", "pandas", "matplotlib", "jupyterlab", "ipykernel"}
+    required |= {"nbval", "pytest", "nbclient", "nbformat", "nbgrader", "ruff", "pyyaml"}
+    assert required <= set(pins())
+    assert pins()["tensorflow"] == "2.21.0" and pins()["keras"].startswith("3.")
+
+
+def test_installed_versions_match_the_pins():
+    wrong = {
+        name: (version, importlib.metadata.version(name))
+        for name, version in pins().items()
+        if importlib.metadata.version(name) != version
+    }
+    assert not wrong, f"installed versions differ from requirements.txt: {wrong}"
+
+
+def test_environment_yml_installs_exactly_requirements_txt():
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    deps = env["dependencies"]
+    assert "python=3.11" in deps
+    pip = next(d["pip"] for d in deps if isinstance(d, dict))
+    assert "-r requirements.txt" in pip
+    # no second list of versions that could drift from requirements.txt
+    conda_names = {re.split(r"[=<>]", d)[0] for d in deps if isinstance(d, str)}
+    assert conda_names == {"python", "pip"}
+    assert all(not re.search(r"[=<>]", p) for p in pip if not p.startswith("-"))
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text()
+    assert "bash scripts/setup.sh" in readme and "bash scripts/test.sh" in readme
+    assert "exec bash scripts/test.sh" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_readme_lists_every_notebook_with_a_run_time():
+    readme = (ROOT / "README.md").read_text()
+    for path in all_notebook_paths():
+        row = next((line for line in readme.splitlines() if f"(notebooks/{path.name})" in line), "")
+        assert row, f"README's chapter table lacks {path.name}: run python -m tools.timings"
+        assert re.search(r"\| \d+ s \|$", row), f"no measured time for {path.name}: {row}"

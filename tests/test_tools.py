@@ -1,0 +1,139 @@
+"""The project's tooling: notebook discovery, execution, learner versions, timings, environment."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from tools import environment, execute, learner, notebooks, timings
+
+
+def tiny_notebook(path, solution=True):
+    nb = new_notebook(
+        cells=[
+            new_markdown_cell("# 99 · Tiny\n\n## Setup"),
+            new_code_cell("x = 1 + 1\nprint(x)", metadata={"lines_to_next_cell": 2}),
+            new_markdown_cell("## Exercises"),
+            new_code_cell(
+                "def f():\n    ### BEGIN SOLUTION\n    return 2\n    ### END SOLUTION",
+                metadata={"nbgrader": {"grade": False, "grade_id": "s", "locked": False,
+                                       "schema_version": 3, "solution": solution, "task": False}},
+            ),  # fmt: skip
+            new_code_cell(
+                "assert f() == 2",
+                metadata={"nbgrader": {"grade": True, "grade_id": "c", "locked": True,
+                                       "points": 1, "schema_version": 3, "solution": False,
+                                       "task": False}},
+            ),  # fmt: skip
+            new_markdown_cell("## Further reading"),
+        ],
+        metadata={"kernelspec": {"name": "python3", "language": "python",
+                                 "display_name": "Python 3"}, "jupytext": {"x": 1},
+                  "course": {"budget_seconds": 30}},
+    )  # fmt: skip
+    nbformat.write(nb, path)
+    return path
+
+
+def test_chapter_paths_are_in_course_order_and_exclude_the_glossary():
+    names = [p.name for p in notebooks.chapter_paths()]
+    assert names == sorted(names) and "glossary.ipynb" not in names
+    assert names[0] == "00_getting_started.ipynb"
+
+
+def test_resolve_selectors():
+    assert notebooks.resolve("00")[0].name == "00_getting_started.ipynb"
+    assert notebooks.resolve("glossary")[0].name == "glossary.ipynb"
+    assert len(notebooks.resolve("all")) == len(notebooks.all_notebook_paths())
+    with pytest.raises(SystemExit, match="no notebook matches"):
+        notebooks.resolve("99")
+
+
+def test_sections_setup_cell_budget_and_nbgrader_cells(tmp_path):
+    nb = notebooks.read(tiny_notebook(tmp_path / "t.ipynb"))
+    assert notebooks.section_cells(nb, "Exercises") == [2, 3, 4]
+    assert notebooks.setup_cell_index(nb) == 1
+    assert notebooks.budget_seconds(nb) == 30.0
+    del nb.metadata["course"]
+    assert notebooks.budget_seconds(nb) == notebooks.DEFAULT_BUDGET_S
+    assert notebooks.is_solution_cell(nb.cells[3]) and notebooks.is_check_cell(nb.cells[4])
+    assert not notebooks.is_check_cell(nb.cells[3])
+    assert notebooks.headings(nb)[:2] == [(1, "99 · Tiny"), (2, "Setup")]
+    nb.cells = nb.cells[2:]
+    with pytest.raises(ValueError, match="Setup"):
+        notebooks.setup_cell_index(nb)
+
+
+def test_execute_runs_in_a_fresh_kernel_and_records_timing(tmp_path):
+    path = tiny_notebook(tmp_path / "t.ipynb")
+    seconds = execute.execute(path)
+    nb = notebooks.read(path)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert [c.execution_count for c in code] == [1, 2, 3]
+    assert code[0].outputs[0].text == "2\n" and seconds > 0
+    assert "shell.execute_reply" in code[0].metadata.execution  # nbclient timing metadata
+    assert "jupytext" not in nb.metadata and "lines_to_next_cell" not in code[0].metadata
+
+
+def test_learner_version_uses_nbgrader_clear_solutions(tmp_path):
+    path = tiny_notebook(tmp_path / "t.ipynb")
+    version = learner.learner_version(notebooks.read(path))
+    source = version.cells[3].source
+    assert "raise NotImplementedError()" in source and "return 2" not in source
+    assert "### BEGIN SOLUTION" not in source and version.cells[4].source == "assert f() == 2"
+
+
+def test_learner_main_check_reports_stale_versions(tmp_path, monkeypatch, capsys):
+    path = tiny_notebook(tmp_path / "99_tiny.ipynb")
+    monkeypatch.setattr(learner, "LEARNER", tmp_path / "learner")
+    assert learner.main(["--check", str(path)]) == 1
+    assert "out of date" in capsys.readouterr().err
+    assert learner.main([str(path)]) == 0
+    assert learner.main(["--check", str(path)]) == 0
+
+
+def test_clear_solutions_refuses_an_unmarked_solution(tmp_path):
+    path = tiny_notebook(tmp_path / "t.ipynb", solution=False)
+    with pytest.raises(RuntimeError):
+        learner.learner_version(notebooks.read(path))
+
+
+def test_prepare_notebook_environment_makes_a_writable_cache_copy(tmp_path):
+    source = tmp_path / "cache"
+    (source / "datasets").mkdir(parents=True)
+    (source / "datasets" / "f.txt").write_text("x")
+    env = {"COURSE_DATA_CACHE": str(source)}
+    changes = environment.prepare_notebook_environment(env)
+    assert env["TF_CPP_MIN_LOG_LEVEL"] == "2"
+    assert (changes["KERAS_HOME"] != str(source)) and "course-keras-home-" in env["KERAS_HOME"]
+    assert (tmp_path / env["KERAS_HOME"] / "datasets" / "f.txt").read_text() == "x"
+    kept = {"COURSE_DATA_CACHE": str(source), "KERAS_HOME": "/mine"}
+    environment.prepare_notebook_environment(kept)
+    assert kept["KERAS_HOME"] == "/mine"  # a user's own KERAS_HOME is respected
+
+
+def test_offline_cache_source_finds_nothing_when_there_is_none(tmp_path, monkeypatch):
+    monkeypatch.setattr(environment, "ROOT", tmp_path / "repo")
+    assert environment.offline_cache_source({}) is None
+
+
+def test_timings_round_trip_and_readme_table(tmp_path):
+    store = tmp_path / "t.json"
+    timings.save_timings({"00_getting_started.ipynb": 12.34}, store)
+    timings.save_timings({"glossary.ipynb": 3.0}, store)
+    data = json.loads(store.read_text())
+    assert data["notebooks"] == {"00_getting_started.ipynb": 12.3, "glossary.ipynb": 3.0}
+    readme = tmp_path / "README.md"
+    readme.write_text(f"intro\n{timings.START}\nSTALE-TABLE\n{timings.END}\nend\n")
+    table = timings.update_readme(readme, store)
+    text = readme.read_text()
+    assert "STALE-TABLE" not in text and text.startswith("intro") and text.endswith("end\n")
+    assert "[00 · Getting started](notebooks/00_getting_started.ipynb)" in table
+    assert "| 12 s |" in table and "not yet written" in table
+    assert len(timings.planned_chapters()) == 13
+    readme.write_text("no markers")
+    with pytest.raises(SystemExit, match="no <!-- chapters:start -->"):
+        timings.update_readme(readme, store)
