@@ -11,6 +11,7 @@ import re
 
 import pytest
 
+from tools.colab import colab_link, install_snippet
 from tools.notebooks import (
     all_notebook_paths,
     chapter_paths,
@@ -88,6 +89,13 @@ def test_chapter_has_the_required_parts(path):
     assert "> **Common misconception:**" in markdown, f"{path.name}: no misconception box"
     reading = "\n".join(nb.cells[i].source for i in section_cells(nb, "Further reading"))
     assert re.search(r"\(\d{4}\)|\b(19|20)\d\d\b", reading), "further reading needs years"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=ids(CHAPTERS))
+def test_chapter_opens_in_colab(path):
+    nb = read(path)
+    assert colab_link(path) in nb.cells[0].source, f"{path.name}: no Open in Colab link"
+    assert install_snippet() in nb.cells[setup_cell_index(nb)].source
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=ids(CHAPTERS))

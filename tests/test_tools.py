@@ -137,3 +137,34 @@ def test_timings_round_trip_and_readme_table(tmp_path):
     readme.write_text("no markers")
     with pytest.raises(SystemExit, match="no <!-- chapters:start -->"):
         timings.update_readme(readme, store)
+
+
+def test_colab_support_is_added_once_and_refreshed(tmp_path, monkeypatch):
+    from tools import colab
+
+    path = tmp_path / "07_x.ipynb"
+    nb = nbformat.v4.new_notebook(cells=[
+        new_markdown_cell("# 07 · X\n\nIntro."),
+        new_markdown_cell("## Setup"),
+        new_code_cell('import os\n\nos.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")\nimport k'),
+    ])  # fmt: skip
+    colab.add_colab_support(nb, path)
+    colab.add_colab_support(nb, path)
+    title, setup = nb.cells[0].source, nb.cells[2].source
+    assert title.count("Open in Colab") == 1 and colab.colab_url(path) in title
+    assert title.startswith("# 07 · X\n\n[Open in Colab](https://colab.research.google.com/github/")
+    assert setup.count("!pip install") == 1 and "import sys" in setup
+    assert setup.index("!pip install") < setup.index("TF_CPP_MIN_LOG_LEVEL") < setup.index("import k")
+    monkeypatch.setattr(colab, "repository_url", lambda: "https://github.com/fork/course")
+    colab.add_colab_support(nb, path)
+    assert "github/fork/course/blob/main/notebooks/07_x.ipynb" in nb.cells[0].source
+    assert nb.cells[2].source.count("!pip install") == 1 and "fork/course" in nb.cells[2].source
+
+
+def test_colab_support_needs_the_standard_setup_cell(tmp_path):
+    from tools import colab
+
+    nb = nbformat.v4.new_notebook(cells=[new_markdown_cell("# 07 · X\n\n## Setup"),
+                                         new_code_cell("import keras")])  # fmt: skip
+    with pytest.raises(ValueError, match="must start with `import os`"):
+        colab.add_colab_support(nb, tmp_path / "07_x.ipynb")

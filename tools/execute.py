@@ -4,8 +4,9 @@
     python -m tools.execute 01 02 03    # several
     python -m tools.execute all         # every notebook, in course order
 
-Each notebook is cleared, run in a new kernel of the current Python environment
-(with the offline data cache when one is found), and saved with its outputs and
+Each chapter first gets its "Open in Colab" link and Colab install line
+(``tools.colab``). Each notebook is then cleared, run in a new kernel of the current
+Python environment (with the offline data cache when one is found), and saved with its outputs and
 nbclient's per-cell timing metadata (``cell.metadata.execution``). The learner
 version of each chapter is regenerated afterwards. Committed notebooks are this
 script's output.
@@ -22,6 +23,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 from tools import learner
+from tools.colab import add_colab_support
 from tools.environment import prepare_notebook_environment
 from tools.notebooks import CHAPTER_PATTERN, budget_seconds, read, resolve
 
@@ -29,6 +31,8 @@ from tools.notebooks import CHAPTER_PATTERN, budget_seconds, read, resolve
 def execute(path, timeout: int = 900) -> float:
     """Run the notebook at ``path`` in place; return its wall time in seconds."""
     nb = read(path)
+    if CHAPTER_PATTERN.match(path.name):
+        add_colab_support(nb, path)
     nb.metadata.pop("jupytext", None)  # authoring leftovers
     for cell in nb.cells:
         cell.metadata.pop("lines_to_next_cell", None)
