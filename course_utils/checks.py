@@ -18,6 +18,7 @@ import numpy as np
 
 __all__ = [
     "ExerciseFailure",
+    "Passed",
     "call_answer",
     "expect",
     "expect_close",
@@ -98,9 +99,16 @@ def expect_close(
         )
 
 
-def passed(exercise: str, detail: str = "") -> str:
+class Passed(str):
+    """A check's success message. It is printed once by :func:`passed`; as the value of a
+    notebook cell it displays nothing, so the message is not shown twice."""
+
+    def _ipython_display_(self) -> None:
+        pass
+
+
+def passed(exercise: str, detail: str = "") -> Passed:
     """Print and return the success message of ``exercise``."""
-    message = f"Exercise {exercise} passed." + (f" {detail}" if detail else "")
+    message = Passed(f"Exercise {exercise} passed." + (f" {detail}" if detail else ""))
     print(message)
     return message
-

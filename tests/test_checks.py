@@ -68,6 +68,8 @@ def test_expect_close_reports_expected_given_and_difference():
         expect_close("1", "y", [1.0, 2.0], [1.0, 2.0, 3.0])
 
 
-def test_passed_prints_and_returns(capsys):
-    assert passed("0.1", "Well done.") == "Exercise 0.1 passed. Well done."
+def test_passed_prints_once_and_returns_the_message(capsys):
+    message = passed("0.1", "Well done.")
+    assert message == "Exercise 0.1 passed. Well done." and isinstance(message, str)
     assert capsys.readouterr().out == "Exercise 0.1 passed. Well done.\n"
+    assert message._ipython_display_() is None  # as a cell's value it shows nothing more
