@@ -125,7 +125,11 @@ def test_exercises_are_in_nbgrader_format(path):
     for cell in checks:
         assert cell.metadata.nbgrader.get("points", 0) > 0, "every check carries points"
         assert cell.metadata.nbgrader.get("locked") is True
-        assert cell.outputs and "passed" in "".join(o.get("text", "") for o in cell.outputs)
+        shown = [o.get("text", "") + str(o.get("data", {}).get("text/plain", ""))
+                 for o in cell.outputs]  # fmt: skip
+        assert sum(text.count(" passed.") for text in shown) == 1, (
+            f"{path.name}: a check cell must show its success message exactly once: {shown}"
+        )
 
 
 def test_no_notebook_reads_a_file_another_one_names():
