@@ -19,6 +19,7 @@ import numpy as np
 __all__ = [
     "ExerciseFailure",
     "Passed",
+    "answer_array",
     "call_answer",
     "expect",
     "expect_close",
@@ -62,6 +63,25 @@ def call_answer(exercise: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
             exercise,
             "not solved yet: replace `raise NotImplementedError()` with your code, "
             "run that cell, then run this check again",
+        ) from None
+
+
+def answer_array(
+    exercise: str, what: str, value: Any, *, expected: str = "an array of numbers"
+) -> np.ndarray:
+    """Return the learner's ``value`` as a float64 array.
+
+    Raises:
+        ExerciseFailure: saying that ``what`` should be ``expected`` when ``value`` is
+            not numeric (``None``, a string, a ragged list, ...).
+    """
+    try:
+        if value is None or isinstance(value, (str, bytes)):  # NumPy would accept both
+            raise TypeError
+        return np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ExerciseFailure(
+            exercise, f"{what} should be {expected}, got {type(value).__name__}"
         ) from None
 
 

@@ -3,6 +3,7 @@ import pytest
 
 from course_utils.checks import (
     ExerciseFailure,
+    answer_array,
     call_answer,
     expect,
     expect_close,
@@ -73,3 +74,11 @@ def test_passed_prints_once_and_returns_the_message(capsys):
     assert message == "Exercise 0.1 passed. Well done." and isinstance(message, str)
     assert capsys.readouterr().out == "Exercise 0.1 passed. Well done.\n"
     assert message._ipython_display_() is None  # as a cell's value it shows nothing more
+
+
+def test_answer_array_converts_or_explains():
+    assert answer_array("2.1", "grad_w", [[1, 2]]).dtype == np.float64
+    with pytest.raises(ExerciseFailure, match="grad_w should be an array of numbers, got NoneType"):
+        answer_array("2.1", "grad_w", None)
+    with pytest.raises(ExerciseFailure, match="the loss should be a number, got str"):
+        answer_array("3.1", "the loss", "0.5", expected="a number")

@@ -16,6 +16,7 @@ import numpy as np
 
 from course_utils.checks import (
     ExerciseFailure,
+    answer_array,
     call_answer,
     expect,
     expect_close,
@@ -29,16 +30,6 @@ __all__ = [
     "check_dense_layer_backward",
     "check_two_layer_gradients",
 ]
-
-
-def _as_float_array(exercise: str, what: str, value: Any) -> np.ndarray:
-    try:
-        array = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ExerciseFailure(
-            exercise, f"{what} should be an array of numbers, got {type(value).__name__}"
-        ) from None
-    return array
 
 
 def _matches(value: np.ndarray, candidate: np.ndarray) -> bool:
@@ -81,7 +72,7 @@ def check_dense_layer_backward(dense_layer_backward: Callable[..., Any], seed: i
             f"got {type(result).__name__}" + (f" of length {len(result)}" if is_sequence else ""),
         )
         grad_x, grad_w, grad_b = (
-            _as_float_array("2.1", name, value)
+            answer_array("2.1", name, value)
             for name, value in zip(["grad_x", "grad_w", "grad_b"], result, strict=True)
         )
         where = f" (for x of shape {x.shape}, w of shape {w.shape})"
@@ -133,7 +124,7 @@ def check_central_difference(central_difference: Callable[..., Any], seed: int =
         expect(
             "2.2", result is not None, "central_difference returned None; did you forget `return`?"
         )
-        got = _as_float_array("2.2", "the result", result)
+        got = answer_array("2.2", "the result", result)
         expect("2.2", np.array_equal(x, point),
                "central_difference changed its argument x: restore each entry after "
                "nudging it (or work on a copy)")  # fmt: skip
@@ -218,7 +209,7 @@ def check_two_layer_gradients(two_layer_gradients: Callable[..., Any], seed: int
         "two_layer_gradients should return four arrays: (grad_w1, grad_b1, grad_w2, grad_b2)",
     )
     names = ["grad_w1", "grad_b1", "grad_w2", "grad_b2"]
-    got = [_as_float_array("2.4", name, value) for name, value in zip(names, result, strict=True)]
+    got = [answer_array("2.4", name, value) for name, value in zip(names, result, strict=True)]
     for name, value, reference in zip(names, got, want, strict=True):
         expect("2.4", value.shape == reference.shape,
                f"{name} should have the shape of the parameter, {reference.shape}, "

@@ -14,6 +14,7 @@ import numpy as np
 from course_utils import losses
 from course_utils.checks import (
     ExerciseFailure,
+    answer_array,
     call_answer,
     expect,
     expect_close,
@@ -33,12 +34,7 @@ __all__ = [
 def _scalar(exercise: str, what: str, value: Any) -> float:
     """``value`` as a float; fail unless it is one number (array of shape () or (1,))."""
     expect(exercise, value is not None, f"{what} returned None; did you forget `return`?")
-    try:
-        array = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ExerciseFailure(
-            exercise, f"{what} should return a number, got {type(value).__name__}"
-        ) from None
+    array = answer_array(exercise, f"the value {what} returned", value, expected="a number")
     expect(
         exercise,
         array.size == 1,
