@@ -6,13 +6,28 @@ side effects: it does not import TensorFlow, touch matplotlib or read files.
 
 Modules
 -------
-runtime    seeding, determinism, thread counts, logging, environment report
-cache      where Keras caches data sets, and making an offline copy of a cache
-data       one loader per data set used in the course
-plotting   training curves and image grids (figures, never global state)
-validation argument checks that give clear errors (shapes, types)
-checks     feedback for the auto-checked exercises
-exercises  the exercise checks of each chapter (``exercises.ch00`` ...)
+Course infrastructure (chapter 00):
+
+runtime            seeding, determinism, thread counts, logging, environment report
+cache              where Keras caches data sets, and making an offline copy of a cache
+data               one loader per data set used in the course
+plotting           training curves, image grids, decision boundaries, confusion matrices
+validation         argument checks that give clear errors (shapes, types)
+checks             feedback for the auto-checked exercises
+exercises          the exercise checks of each chapter (``exercises.ch00`` ...)
+
+Scratch implementations, each checked against Keras by the tests:
+
+activations        activation functions and their derivatives (chapter 01)
+neuron             the neuron and the perceptron learning rule (chapter 01)
+mlp                dense layers and an MLP trained by hand-written backprop (chapter 02)
+gradcheck          numerical gradients by central differences (chapter 02)
+losses             loss functions (chapter 03)
+optimizers         optimizer update rules (chapter 04)
+schedules          learning-rate schedules (chapter 04)
+regularization     dropout, batch normalization, L2 and weight decay (chapter 05)
+validation_splits  hold-out, k-fold, leave-one-out and bootstrap splits (chapter 05)
+convolution        2-D convolution, pooling, output sizes, receptive fields (chapter 06)
 """
 
 __version__ = "0.1.0"
