@@ -5,8 +5,8 @@ Every function draws on the ``ax`` it is given, or on a new
 here touches pyplot's global state or ``rcParams``, so a notebook shows the
 figure by leaving it as the last expression of a cell.
 
-Introduced in chapter 00 (``plot_history``, ``show_images``) and chapter 01
-(``plot_decision_boundary``).
+Introduced in chapter 00 (``plot_history``, ``show_images``), chapter 01
+(``plot_decision_boundary``) and chapter 06a (``plot_confusion_matrix``).
 """
 
 from __future__ import annotations
@@ -20,7 +20,13 @@ from matplotlib.figure import Figure
 
 from course_utils.validation import as_array, check_ndim, check_same_length
 
-__all__ = ["history_frame", "plot_decision_boundary", "plot_history", "show_images"]
+__all__ = [
+    "history_frame",
+    "plot_confusion_matrix",
+    "plot_decision_boundary",
+    "plot_history",
+    "show_images",
+]
 
 
 def history_frame(history: Any):
@@ -250,3 +256,76 @@ def plot_decision_boundary(
     if title:
         ax.set_title(title)
     return ax.figure
+
+
+def plot_confusion_matrix(
+    y_true: Any,
+    y_pred: Any,
+    class_names: Sequence[str] | None = None,
+    ax: Axes | None = None,
+    *,
+    normalize: bool = False,
+    title: str | None = None,
+) -> Figure:
+    """Draw the confusion matrix: row = true class, column = predicted class.
+
+    Each cell shows how many examples of the row's class were predicted as the
+    column's class (or the fraction of the row with ``normalize=True``); the
+    diagonal holds the correct predictions. Introduced in chapter 06a.
+
+    Args:
+        y_true: ``n`` true integer labels.
+        y_pred: ``n`` predicted integer labels.
+        class_names: names of the classes; their number sets the matrix size
+            (default: ``max label + 1`` classes, numbered).
+        ax: axes to draw on; default a new figure.
+        normalize: show fractions of each true class instead of counts.
+        title: optional axes title.
+
+    Returns:
+        The figure drawn on. The matrix itself is ``fig.axes[0].images[0].get_array()``.
+
+    Raises:
+        TypeError: for non-numeric labels.
+        ValueError: for labels that are not 1-D integers in range, or of different lengths.
+    """
+    true = as_array(y_true, "y_true").ravel()
+    pred = as_array(y_pred, "y_pred").ravel()
+    check_same_length(y_true=true, y_pred=pred)
+    if len(true) == 0:
+        raise ValueError("y_true is empty: expected at least one label")
+    for name, labels in (("y_true", true), ("y_pred", pred)):
+        if not np.all(np.equal(np.mod(labels, 1), 0)) or labels.min() < 0:
+            raise ValueError(f"{name} must hold non-negative integer class labels")
+    true, pred = true.astype(int), pred.astype(int)
+    k = len(class_names) if class_names is not None else int(max(true.max(), pred.max())) + 1
+    if max(true.max(), pred.max()) >= k:
+        raise ValueError(
+            f"labels go up to {int(max(true.max(), pred.max()))} but class_names has only {k} names"
+        )
+    matrix = np.zeros((k, k), dtype=np.int64)
+    np.add.at(matrix, (true, pred), 1)
+    shown = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1) if normalize else matrix
+
+    if ax is None:
+        size = 2.0 + 0.42 * k
+        fig = Figure(figsize=(size + 0.8, size), layout="constrained")
+        ax = fig.subplots()
+    fig = ax.figure
+    image = ax.imshow(shown, cmap="Blues", interpolation="nearest")
+    fig.colorbar(image, ax=ax, shrink=0.8)
+    names = [str(c) for c in class_names] if class_names is not None else [str(i) for i in range(k)]
+    ax.set_xticks(range(k), names, rotation=45 if class_names is not None else 0, ha="right"
+                  if class_names is not None else "center", fontsize=8)  # fmt: skip
+    ax.set_yticks(range(k), names, fontsize=8)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    threshold = shown.max() / 2 if shown.max() > 0 else 1
+    for i in range(k):
+        for j in range(k):
+            text = f"{shown[i, j]:.2f}" if normalize else str(matrix[i, j])
+            ax.text(j, i, text, ha="center", va="center", fontsize=7,
+                    color="white" if shown[i, j] > threshold else "black")  # fmt: skip
+    if title:
+        ax.set_title(title)
+    return fig

@@ -121,3 +121,45 @@ def test_plot_decision_boundary_rejects_bad_input():
         plot_decision_boundary(lambda g: g, np.zeros((3, 2)), [0, 1])
     with pytest.raises(TypeError, match="predict must be a function"):
         plot_decision_boundary("model", np.zeros((2, 2)), [0, 1])
+
+
+# plot_confusion_matrix (chapter 06a)
+from course_utils.plotting import plot_confusion_matrix  # noqa: E402
+
+
+def test_plot_confusion_matrix_counts_true_rows_and_predicted_columns():
+    y_true = [0, 0, 1, 2, 2, 2]
+    y_pred = [0, 1, 1, 2, 0, 2]
+    fig = plot_confusion_matrix(y_true, y_pred, class_names=["a", "b", "c"], title="cm")
+    assert isinstance(fig, Figure)
+    ax = fig.axes[0]
+    matrix = np.asarray(ax.get_images()[0].get_array())
+    assert matrix.tolist() == [[1, 1, 0], [0, 1, 0], [1, 0, 2]]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "b", "c"]
+    assert ax.get_xlabel() == "predicted class" and ax.get_title() == "cm"
+    assert "2" in [t.get_text() for t in ax.texts]
+
+
+def test_plot_confusion_matrix_normalized_on_given_axes():
+    fig = Figure()
+    ax = fig.subplots()
+    assert plot_confusion_matrix([0, 0, 1, 1], [0, 1, 1, 1], ax=ax, normalize=True) is fig
+    matrix = np.asarray(ax.get_images()[0].get_array())
+    assert np.allclose(matrix, [[0.5, 0.5], [0.0, 1.0]])
+    assert np.allclose(matrix.sum(axis=1), 1.0)
+
+
+@pytest.mark.parametrize(
+    ("y_true", "y_pred", "kwargs", "error", "match"),
+    [
+        ([0, 1], [0], {}, ValueError, "y_true has 2, y_pred has 1"),
+        ([], [], {}, ValueError, "empty"),
+        ([0, 1.5], [0, 1], {}, ValueError, "integer class labels"),
+        ([0, -1], [0, 1], {}, ValueError, "integer class labels"),
+        ([0, 3], [0, 1], {"class_names": ["a", "b"]}, ValueError, "only 2 names"),
+        ("ab", [0, 1], {}, TypeError, "y_true must be an array-like"),
+    ],
+)
+def test_plot_confusion_matrix_rejects_bad_input(y_true, y_pred, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        plot_confusion_matrix(y_true, y_pred, **kwargs)
