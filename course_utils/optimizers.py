@@ -229,6 +229,19 @@ def rmsprop_step(
     return _rmsprop(theta, grad, mean_square, lr, rho, epsilon)
 
 
+def _adam_arguments(
+    theta: Any, grad: Any, m: Any, v: Any, t: Any, lr: Any, beta1: Any, beta2: Any,
+    epsilon: Any,
+) -> tuple[Array, Array, Array, Array, int, float, float, float, float]:  # fmt: skip
+    """Validate the arguments Adam and AdamW share, in their order."""
+    theta, grad = _params(theta, grad)
+    m = _like(m, "m", theta)
+    v = _like(v, "v", theta)
+    return (theta, grad, m, v, _step_count(t), _number(lr, "lr", low_open=True),
+            _number(beta1, "beta1", high=1.0), _number(beta2, "beta2", high=1.0),
+            _number(epsilon, "epsilon"))  # fmt: skip
+
+
 def adam_step(
     theta: Any, grad: Any, m: Any, v: Any, t: int, lr: float = 0.001, beta1: float = 0.9,
     beta2: float = 0.999, epsilon: float = 1e-7,
@@ -248,15 +261,7 @@ def adam_step(
     Returns:
         ``(theta, m, v)``, all new.
     """
-    theta, grad = _params(theta, grad)
-    m = _like(m, "m", theta)
-    v = _like(v, "v", theta)
-    t = _step_count(t)
-    lr = _number(lr, "lr", low_open=True)
-    beta1 = _number(beta1, "beta1", high=1.0)
-    beta2 = _number(beta2, "beta2", high=1.0)
-    epsilon = _number(epsilon, "epsilon")
-    return _adam(theta, grad, m, v, t, lr, beta1, beta2, epsilon)
+    return _adam(*_adam_arguments(theta, grad, m, v, t, lr, beta1, beta2, epsilon))
 
 
 def adamw_step(
@@ -272,15 +277,10 @@ def adamw_step(
     Returns:
         ``(theta, m, v)``, all new.
     """
-    theta, grad = _params(theta, grad)
-    m = _like(m, "m", theta)
-    v = _like(v, "v", theta)
-    t = _step_count(t)
-    lr = _number(lr, "lr", low_open=True)
+    theta, grad, m, v, t, lr, beta1, beta2, epsilon = _adam_arguments(
+        theta, grad, m, v, t, lr, beta1, beta2, epsilon
+    )
     weight_decay = _number(weight_decay, "weight_decay")
-    beta1 = _number(beta1, "beta1", high=1.0)
-    beta2 = _number(beta2, "beta2", high=1.0)
-    epsilon = _number(epsilon, "epsilon")
     return _adamw(theta, grad, m, v, t, lr, weight_decay, beta1, beta2, epsilon)
 
 
