@@ -28,6 +28,16 @@ schedules          learning-rate schedules (chapter 04)
 regularization     dropout, batch normalization, L2 and weight decay (chapter 05)
 validation_splits  hold-out, k-fold, leave-one-out and bootstrap splits (chapter 05)
 convolution        2-D convolution, pooling, output sizes, receptive fields (chapter 06)
+recurrent          simple RNN, LSTM and GRU cells, backpropagation through time (chapter 07)
+word2vec           skip-gram with negative sampling (chapter 08)
+attention          additive, scaled dot-product and multi-head attention, positions (chapter 09)
+vae                the reparameterization trick, the Gaussian KL and the ELBO (chapter 10)
+gan                the GAN value function and the generator and discriminator losses (chapter 11)
+monitoring         input-drift statistics and confidence checks (chapter 12)
+
+Data the project makes itself:
+
+dates              dates written in many human formats, paired with ISO dates (chapter 08)
 """
 
 __version__ = "0.1.0"
