@@ -34,6 +34,7 @@ attention          additive, scaled dot-product and multi-head attention, positi
 vae                the reparameterization trick, the Gaussian KL and the ELBO (chapter 10)
 gan                the GAN value function and the generator and discriminator losses (chapter 11)
 monitoring         input-drift statistics and confidence checks (chapter 12)
+distributed        a two-worker MultiWorkerMirroredStrategy training run on one host (chapter 12)
 
 Data the project makes itself:
 
