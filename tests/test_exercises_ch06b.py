@@ -7,8 +7,8 @@ import pytest
 from course_utils.checks import ExerciseFailure
 from course_utils.exercises.ch06b import (
     check_augmenter,
-    check_residual_block,
-    check_transfer_model,
+    check_class_recall,
+    check_feature_extractor,
 )
 
 L = keras.layers
@@ -44,81 +44,80 @@ def test_augmenter_rejects_wrong_answers(wrong, match):
         check_augmenter(wrong)
 
 
-def residual_block(x, filters, skip=True, add=True, bn=True, final_relu_after_add=True):
-    shortcut = x
-    if x.shape[-1] != filters:
-        shortcut = L.Conv2D(filters, 1, use_bias=False)(x)
-    y = L.Conv2D(filters, 3, padding="same", use_bias=False)(x)
-    if bn:
-        y = L.BatchNormalization()(y)
-    y = L.ReLU()(y)
-    y = L.Conv2D(filters, 3, padding="same", use_bias=False)(y)
-    if bn:
-        y = L.BatchNormalization()(y)
-    if not skip:
-        return L.ReLU()(y)
-    if not add:
-        return L.Concatenate()([y, shortcut])
-    if not final_relu_after_add:
-        return L.Add()([L.ReLU()(y), shortcut])
-    return L.ReLU()(L.Add()([y, shortcut]))
+def class_recall(y_true, y_pred, n_classes):
+    matrix = np.zeros((n_classes, n_classes))
+    np.add.at(matrix, (y_true, y_pred), 1)
+    with np.errstate(invalid="ignore"):
+        return np.diag(matrix) / matrix.sum(axis=1)
 
 
-def test_residual_block_accepts_a_correct_block():
-    assert "passed" in check_residual_block(residual_block)
+def class_recall_by_mask(y_true, y_pred, n_classes):
+    return np.array([np.mean(y_pred[y_true == k] == k) if np.any(y_true == k) else np.nan
+                     for k in range(n_classes)])  # fmt: skip
 
 
-def block_without_projection(x, filters):
-    y = L.Conv2D(filters, 3, padding="same")(x)
-    y = L.ReLU()(L.BatchNormalization()(y))
-    y = L.BatchNormalization()(L.Conv2D(filters, 3, padding="same")(y))
-    return L.ReLU()(L.Add()([y, x]))  # fails when filters != channels
+def test_class_recall_accepts_correct_answers():
+    assert "passed" in check_class_recall(class_recall)
+    assert "passed" in check_class_recall(class_recall_by_mask)
 
 
-@pytest.mark.parametrize(
-    ("wrong", "match"),
-    [
-        (lambda x, f: residual_block(x, f, skip=False), "no Add layer"),
-        (lambda x, f: residual_block(x, f, add=False), "output shape"),
-        (lambda x, f: residual_block(x, f, bn=False), "BatchNormalization"),
-        (lambda x, f: residual_block(x, f, final_relu_after_add=False), "relu\\(x\\)"),
-        (block_without_projection, "could not build|1x1"),
-        (lambda x, f: None, "returned None"),
-    ],
-)
-def test_residual_block_rejects_wrong_answers(wrong, match):
-    with pytest.raises(ExerciseFailure, match=match):
-        check_residual_block(wrong)
+def precision(y_true, y_pred, n_classes):
+    return class_recall(y_pred, y_true, n_classes)
 
 
-def transfer_model(base, n_classes, freeze=True, compile_it=True):
-    base.trainable = not freeze and base.trainable
-    model = keras.Sequential([base, L.Dense(n_classes, activation="softmax")])
-    if compile_it:
-        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-    return model
+def counts(y_true, y_pred, n_classes):
+    return np.bincount(y_true[y_true == y_pred], minlength=n_classes)
 
 
-def test_transfer_model_accepts_a_frozen_base():
-    assert "passed" in check_transfer_model(transfer_model)
-
-
-def freeze_after_compile_but_train_base(base, n_classes):  # sets trainable on the head only
-    model = keras.Sequential([base, L.Dense(n_classes, activation="softmax")])
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-    return model
+def zero_for_absent(y_true, y_pred, n_classes):
+    return np.nan_to_num(class_recall(y_true, y_pred, n_classes))
 
 
 @pytest.mark.parametrize(
     ("wrong", "match"),
     [
-        (lambda b, n: transfer_model(b, n, freeze=False), "still trainable"),
-        (freeze_after_compile_but_train_base, "still trainable"),
-        (lambda b, n: transfer_model(b, n, compile_it=False), "not compiled"),
-        (lambda b, n: transfer_model(b, n + 1), "output shape"),
-        (lambda b, n: b, "output shape"),
+        (precision, "precision"),
+        (counts, "number of correct predictions"),
+        (lambda t, p, n: np.full(n, np.mean(t == p)), "overall accuracy"),
+        (zero_for_absent, "should be nan"),
+        (lambda t, p, n: class_recall(t, p, n)[:-1], "shape"),
+        (lambda t, p, n: None, "returned None"),
     ],
 )
-def test_transfer_model_rejects_wrong_answers(wrong, match):
+def test_class_recall_rejects_wrong_answers(wrong, match):
     with pytest.raises(ExerciseFailure, match=match):
-        check_transfer_model(wrong)
+        check_class_recall(wrong)
+
+
+def feature_extractor(model, layer_names):
+    return keras.Model(model.inputs, [model.get_layer(name).output for name in layer_names])
+
+
+def test_feature_extractor_accepts_a_correct_answer():
+    assert "passed" in check_feature_extractor(feature_extractor)
+
+
+def copied_extractor(model, layer_names):  # right values, but copies of the weights
+    clone = keras.models.clone_model(model)
+    clone.set_weights(model.get_weights())
+    return feature_extractor(clone, layer_names)
+
+
+def fresh_layers(model, layer_names):  # same architecture, new random weights
+    return feature_extractor(keras.models.clone_model(model), layer_names)
+
+
+@pytest.mark.parametrize(
+    ("wrong", "match"),
+    [
+        (lambda m, names: keras.Model(m.inputs, m.get_layer(names[-1]).output),
+         "gives 1 output"),
+        (lambda m, names: feature_extractor(m, sorted(names)), "not in the order"),
+        (fresh_layers, "differs from what model's layers compute"),
+        (copied_extractor, "copies of the weights"),
+        (lambda m, names: [m.get_layer(n).output for n in names], "should return a keras.Model"),
+    ],
+)
+def test_feature_extractor_rejects_wrong_answers(wrong, match):
+    with pytest.raises(ExerciseFailure, match=match):
+        check_feature_extractor(wrong)

@@ -1,7 +1,8 @@
-"""Exercise checks for chapter 06b, Modern CNNs and transfer learning."""
+"""Exercise checks for chapter 06b, Training CNNs: Fashion-MNIST, augmentation, filters."""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -9,6 +10,7 @@ import numpy as np
 
 from course_utils.checks import (
     ExerciseFailure,
+    answer_array,
     call_answer,
     expect,
     expect_close,
@@ -16,7 +18,7 @@ from course_utils.checks import (
     passed,
 )
 
-__all__ = ["check_augmenter", "check_residual_block", "check_transfer_model"]
+__all__ = ["check_augmenter", "check_class_recall", "check_feature_extractor"]
 
 
 def _all_layers(layer: Any) -> list[Any]:
@@ -58,94 +60,140 @@ def check_augmenter(build_augmenter: Callable[[], Any], seed: int = 0) -> str:
     return passed("6b.1", "Random at training time, the identity at inference.")
 
 
-def check_residual_block(residual_block: Callable[[Any, int], Any]) -> str:
-    """Exercise 6b.2: ``residual_block(x, filters)`` returns ``relu(F(x) + shortcut(x))``.
+def _recall(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndarray:
+    matrix = np.zeros((n_classes, n_classes))
+    np.add.at(matrix, (y_true, y_pred), 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.diag(matrix) / matrix.sum(axis=1)
 
-    ``F`` is conv-BN-ReLU-conv-BN with 3x3 "same" convolutions; the shortcut is ``x``
-    itself when the channel count is unchanged, else a 1x1 convolution.
+
+def check_class_recall(class_recall: Callable[..., Any], seed: int = 0) -> str:
+    """Exercise 6b.2: ``class_recall(y_true, y_pred, n_classes)``, the recall of each class.
+
+    Recall of class ``k`` = (examples of class ``k`` predicted ``k``) / (examples of class
+    ``k``): the confusion matrix's diagonal divided by its row sums, ``nan`` for a class
+    absent from ``y_true``. Checked on fresh random labels, the second time with one
+    class missing from ``y_true`` and another missing from ``y_pred``.
     """
-    import keras
-
-    def build(channels: int, filters: int) -> Any:
-        inputs = keras.Input((8, 8, channels))
-        try:
-            outputs = call_answer("6b.2", residual_block, inputs, filters)
-        except ExerciseFailure:
-            raise
-        except Exception as error:
-            hint = " (a 1x1 convolution must match the shortcut's channels)" * (
-                channels != filters
-            )
-            raise ExerciseFailure(
-                "6b.2",
-                f"residual_block(x, {filters}) for x with {channels} channels raised "
-                f"{type(error).__name__}: {error}{hint}",
-            ) from None
-        expect("6b.2", outputs is not None, "residual_block returned None; return the output")
-        try:
-            return keras.Model(inputs, outputs)
-        except Exception as error:
-            raise ExerciseFailure(
-                "6b.2", f"could not build a model from your block: {error}"
-            ) from None
-
-    model = build(16, 16)
-    expect_equal("6b.2", "the output shape for 16 -> 16 filters", tuple(model.output_shape),
-                 (None, 8, 8, 16))  # fmt: skip
-    kinds = {type(layer).__name__ for layer in model.layers}
-    expect("6b.2", "Add" in kinds,
-           "there is no Add layer: a residual block *adds* its input to the branch's output "
-           "(keras.layers.Add()([branch, shortcut]))")  # fmt: skip
-    expect("6b.2", "BatchNormalization" in kinds, "the branch needs BatchNormalization layers")
-    convs = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
-    expect("6b.2", len(convs) >= 2, f"the branch needs two 3x3 convolutions, found {len(convs)}")
-    # with every convolution zeroed the branch outputs 0: the block must pass x through
-    for conv in convs:
-        conv.set_weights([np.zeros_like(w) for w in conv.get_weights()])
-    x = np.random.default_rng(0).normal(size=(2, 8, 8, 16)).astype(np.float32)
-    expect_close("6b.2", "the block's output when its branch outputs zero (should be relu(x))",
-                 np.asarray(model(x, training=False)), np.maximum(x, 0), rtol=1e-4,
-                 atol=1e-4)  # fmt: skip
-    wider = build(16, 32)
-    expect_equal("6b.2", "the output shape for 16 -> 32 filters (use a 1x1 conv shortcut)",
-                 tuple(wider.output_shape), (None, 8, 8, 32))  # fmt: skip
-    return passed("6b.2", "Output = relu(F(x) + x): the block can always fall back to identity.")
-
-
-def check_transfer_model(build_transfer_model: Callable[[Any, int], Any], seed: int = 0) -> str:
-    """Exercise 6b.3: a frozen pretrained base under a new softmax head.
-
-    The check builds its own small "pretrained" base, calls
-    ``build_transfer_model(base, 5)``, trains it for a few steps and verifies that only
-    the head learned.
-    """
-    import keras
-
-    keras.utils.set_random_seed(seed)
-    base = keras.Sequential([
-        keras.Input((28, 28, 1)),
-        keras.layers.Conv2D(4, 3, strides=2, activation="relu"),
-        keras.layers.GlobalAveragePooling2D(),
-    ])  # fmt: skip
-    before = [w.copy() for w in base.get_weights()]
-    model = call_answer("6b.3", build_transfer_model, base, 5)
-    expect("6b.3", isinstance(model, keras.Model),
-           f"build_transfer_model should return a keras Model, got {type(model).__name__}")
-    expect_equal("6b.3", "the output shape", tuple(model.output_shape), (None, 5))
-    expect("6b.3", not base.trainable,
-           "the base is still trainable: set base.trainable = False before compiling")
-    trainable = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
-    expect_equal("6b.3", "the number of trainable parameters (only the head: 4*5 + 5)",
-                 trainable, 25)  # fmt: skip
-    expect("6b.3", getattr(model, "optimizer", None) is not None and model.compiled,
-           "the model is not compiled: call model.compile(...)")  # fmt: skip
     rng = np.random.default_rng(seed)
-    x = rng.uniform(size=(32, 28, 28, 1)).astype(np.float32)
-    y = rng.integers(0, 5, size=32)
-    model.fit(x, y, epochs=2, batch_size=16, verbose=0)
-    for old, new in zip(before, base.get_weights(), strict=True):
-        expect_close("6b.3", "the base's weights after training (frozen: unchanged)", new, old)
-    probs = np.asarray(model(x[:4]))
-    expect_close("6b.3", "each row of predicted probabilities summed", probs.sum(axis=1),
-                 np.ones(4), rtol=1e-5)  # fmt: skip
-    return passed("6b.3", "The base stayed frozen; only the new head learned.")
+    n_classes = 6
+    y_true = rng.integers(0, n_classes, size=200)
+    # right about 60 % of the time, so that recall, precision and accuracy all differ
+    y_pred = np.where(rng.uniform(size=200) < 0.6, y_true, rng.integers(0, n_classes, 200))
+    absent_true = rng.integers(0, n_classes - 1, size=80)  # class 5 never occurs in y_true
+    absent_pred = np.where(rng.uniform(size=80) < 0.6, absent_true, 5)
+    absent_pred[absent_pred == 0] = 1  # and class 0 is never predicted (its recall is 0)
+    cases = [(y_true, y_pred, ""),
+             (absent_true, absent_pred, " when class 5 never occurs in y_true")]  # fmt: skip
+    for t, p, case in cases:
+        result = call_answer("6b.2", class_recall, t.copy(), p.copy(), n_classes)
+        expect("6b.2", result is not None, "class_recall returned None; did you forget `return`?")
+        got = answer_array("6b.2", "class_recall(...)", result, expected="a NumPy array")
+        want = _recall(t, p, n_classes)
+        expect_equal("6b.2", f"the shape of the result{case}", got.shape, want.shape)
+        counts = np.bincount(t[t == p], minlength=n_classes).astype(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            precision = counts / np.bincount(p, minlength=n_classes)
+        accuracy = np.full(n_classes, np.mean(t == p))
+        known = ~np.isnan(want)
+        for wrong, what in [
+            (counts, "the number of correct predictions of each class; divide by the number "
+                     "of examples of that class (the row sums of the confusion matrix)"),
+            (precision, "the precision (correct / number of times the class was predicted, "
+                        "the column sums); recall divides by the row sums, the number of "
+                        "examples that truly are of each class"),
+            (accuracy, "the overall accuracy repeated for every class; compute one fraction "
+                       "per class"),
+        ]:  # fmt: skip
+            if np.allclose(got[known], wrong[known]) and not np.allclose(got[known], want[known]):
+                raise ExerciseFailure("6b.2", f"your result{case} is {what}")
+        if case:
+            expect("6b.2", bool(np.isnan(got[5])),
+                   f"class 5 never occurs in y_true, so its recall is undefined: it should be "
+                   f"nan (0 / 0), got {got[5]:.5g}")  # fmt: skip
+            expect("6b.2", not np.isnan(got[known]).any(),
+                   "only class 5 (absent from y_true) should be nan; a class that is never "
+                   "predicted but does occur has recall 0")  # fmt: skip
+        expect_close("6b.2", f"the recall of classes {np.flatnonzero(known).tolist()}{case}",
+                     got[known], want[known])  # fmt: skip
+    return passed("6b.2", "Recall = diagonal / row sums of the confusion matrix.")
+
+
+def check_feature_extractor(feature_extractor: Callable[[Any, list[str]], Any],
+                            seed: int = 0) -> str:  # fmt: skip
+    """Exercise 6b.3: ``feature_extractor(model, layer_names)`` returns a ``keras.Model``
+    with ``model``'s input whose outputs are the named layers' outputs, in that order.
+
+    The check builds a small CNN, compares the extractor's outputs on random images with
+    the model's layers applied one by one, and changes a kernel of the original model to
+    verify that the extractor shares its layers rather than copying them.
+    """
+    import keras
+
+    L = keras.layers
+    keras.utils.set_random_seed(seed)
+    model = keras.Sequential([
+        keras.Input((28, 28, 1)),
+        L.Conv2D(4, 3, activation="relu", name="conv1"),
+        L.MaxPooling2D(name="pool1"),
+        L.Conv2D(8, 3, activation="relu", name="conv2"),
+        L.MaxPooling2D(name="pool2"),
+        L.Flatten(name="flatten"),
+        L.Dense(10, activation="softmax", name="probs"),
+    ])  # fmt: skip
+    x = np.random.default_rng(seed).uniform(size=(3, 28, 28, 1)).astype(np.float32)
+    model(x)
+
+    def expected(names: list[str]) -> list[np.ndarray]:
+        found, h = {}, x
+        for layer in model.layers:
+            h = layer(h)
+            found[layer.name] = np.asarray(h)
+        return [found[name] for name in names]
+
+    def outputs(extractor: Any, names: list[str]) -> list[np.ndarray]:
+        try:
+            with warnings.catch_warnings():  # built on model.inputs (a list): Keras warns
+                warnings.filterwarnings("ignore", message="The structure of `inputs`")
+                result = extractor(x, training=False)
+        except Exception as error:
+            raise ExerciseFailure(
+                "6b.3", f"calling your extractor on a batch of images raised "
+                f"{type(error).__name__}: {error}") from None  # fmt: skip
+        if not isinstance(result, (list, tuple)):
+            result = [result]
+        expect("6b.3", len(result) == len(names),
+               f"feature_extractor(model, {names}) gives {len(result)} output(s), expected "
+               f"{len(names)}: one per name, as a list of layer outputs")  # fmt: skip
+        return [np.asarray(r) for r in result]
+
+    for names in (["conv1", "pool1", "conv2"], ["pool2", "conv1"]):
+        extractor = call_answer("6b.3", feature_extractor, model, list(names))
+        expect("6b.3", isinstance(extractor, keras.Model),
+               f"feature_extractor should return a keras.Model, got "
+               f"{type(extractor).__name__}")  # fmt: skip
+        got, want = outputs(extractor, names), expected(names)
+        shapes = [g.shape for g in got]
+        want_shapes = [w.shape for w in want]
+        expect("6b.3", sorted(shapes) != sorted(want_shapes) or shapes == want_shapes,
+               f"feature_extractor(model, {names}): the outputs are not in the order of "
+               f"layer_names (shapes {shapes}, expected {want_shapes})")  # fmt: skip
+        for name, g, w in zip(names, got, want, strict=True):
+            expect_equal("6b.3", f"the shape of output {name!r}", g.shape, w.shape)
+            if not np.allclose(g, w, rtol=1e-4, atol=1e-5):
+                raise ExerciseFailure(
+                    "6b.3", f"output {name!r} differs from what model's layers compute: "
+                    "reuse model's own layers (model.get_layer(name).output) rather than "
+                    "new ones, and take model.inputs as the input")  # fmt: skip
+    # shared, not copied: change conv1's kernel in the original model
+    conv1 = model.get_layer("conv1")
+    kernel, bias = conv1.get_weights()
+    conv1.set_weights([kernel * -1.5 + 0.1, bias + 0.05])
+    got, want = outputs(extractor, names), expected(names)
+    for name, g, w in zip(names, got, want, strict=True):
+        if not np.allclose(g, w, rtol=1e-4, atol=1e-5):
+            raise ExerciseFailure(
+                "6b.3", f"after changing conv1's kernel in model, output {name!r} of your "
+                "extractor did not follow: it holds copies of the weights; build it from "
+                "model's own layer outputs so that it shares them")  # fmt: skip
+    return passed("6b.3", "One forward pass, every intermediate feature map.")
