@@ -57,12 +57,14 @@ def setup_runtime(
     """Seed everything, make TensorFlow deterministic and quiet, and report the machine.
 
     Seeded runs repeat bit for bit only when the seed, op determinism *and* the
-    thread counts are all fixed, so this sets all three:
+    thread counts are all fixed, so this sets all three (and keeps float32 exact on GPUs):
 
     * Python's ``random``, NumPy and TensorFlow are seeded with
       ``keras.utils.set_random_seed(seed)``;
     * ``tf.config.experimental.enable_op_determinism()`` (when ``deterministic``);
-    * intra- and inter-op thread counts are set to ``threads``.
+    * intra- and inter-op thread counts are set to ``threads``;
+    * TensorFloat-32 is turned off, so float32 matrix products on a recent NVIDIA GPU
+      keep full float32 precision (scratch-vs-Keras checks hold there too).
 
     It also hides TensorFlow's informational log messages and Keras's warning that
     ``fit`` ignores ``shuffle=True`` for a ``tf.data.Dataset`` (shuffle in the pipeline).
@@ -107,6 +109,9 @@ def setup_runtime(
     keras.utils.set_random_seed(seed)
     if deterministic:
         tf.config.experimental.enable_op_determinism()
+    # On Ampere and newer NVIDIA GPUs TensorFlow multiplies float32 matrices in TF32 (10-bit
+    # mantissa) by default, which breaks the course's 1e-5 scratch-vs-Keras comparisons.
+    tf.config.experimental.enable_tensor_float_32_execution(False)
 
     info = RuntimeInfo(
         seed=seed,

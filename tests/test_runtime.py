@@ -22,7 +22,8 @@ SCRIPT = textwrap.dedent(
         info = setup_runtime(7, threads=2)
     result = {"printed": out.getvalue(), "device": info.device, "tf": info.tensorflow,
               "intra": tf.config.threading.get_intra_op_parallelism_threads(),
-              "inter": tf.config.threading.get_inter_op_parallelism_threads()}
+              "inter": tf.config.threading.get_inter_op_parallelism_threads(),
+              "tf32": tf.config.experimental.tensor_float_32_execution_enabled()}
 
     def draw():
         setup_runtime(3, verbose=False)
@@ -57,6 +58,10 @@ def test_setup_runtime_reports_versions_devices_and_settings(fresh_run):
 
 def test_setup_runtime_fixes_thread_counts(fresh_run):
     assert (fresh_run["intra"], fresh_run["inter"]) == (2, 2)
+
+
+def test_setup_runtime_keeps_float32_precise_on_gpus(fresh_run):
+    assert fresh_run["tf32"] is False
 
 
 def test_setup_runtime_makes_runs_repeat(fresh_run):
