@@ -48,11 +48,7 @@ def chapter_table(timings: dict[str, float]) -> str:
     for number, title, summary in planned_chapters():
         parts = sorted(p for key, p in files.items() if key.startswith(number))
         if not parts:
-            drafted = sorted((ROOT / "drafts").glob(f"{number}*.ipynb"))
-            status = "draft, over its time budget ([drafts/](drafts/README.md))" if drafted else (
-                "not yet written"
-            )
-            rows.append(f"| {number} | {title} | {summary} | {status} |")
+            rows.append(f"| {number} | {title} | {summary} | not yet written |")
             continue
         for path in parts:
             heading = next((t for level, t in headings(read(path)) if level == 1), title)
