@@ -75,8 +75,12 @@ def answer_array(
         ExerciseFailure: saying that ``what`` should be ``expected`` when ``value`` is
             not numeric (``None``, a string, a ragged list, ...).
     """
+    if value is None:  # the usual cause: a function that computes its result but never returns it
+        raise ExerciseFailure(
+            exercise, f"{what} should be {expected}, got None: did you forget `return`?"
+        )
     try:
-        if value is None or isinstance(value, (str, bytes)):  # NumPy would accept both
+        if isinstance(value, (str, bytes)):  # NumPy would accept both
             raise TypeError
         return np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):

@@ -78,7 +78,8 @@ def test_passed_prints_once_and_returns_the_message(capsys):
 
 def test_answer_array_converts_or_explains():
     assert answer_array("2.1", "grad_w", [[1, 2]]).dtype == np.float64
-    with pytest.raises(ExerciseFailure, match="grad_w should be an array of numbers, got NoneType"):
+    forgot = "grad_w should be an array of numbers, got None: did you forget `return`"
+    with pytest.raises(ExerciseFailure, match=forgot):
         answer_array("2.1", "grad_w", None)
     with pytest.raises(ExerciseFailure, match="the loss should be a number, got str"):
         answer_array("3.1", "the loss", "0.5", expected="a number")

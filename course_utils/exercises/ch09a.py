@@ -21,11 +21,6 @@ from course_utils.checks import (
 __all__ = ["check_causal_mask", "check_scaled_dot_product", "check_split_heads"]
 
 
-def _result(exercise: str, what: str, value: Any) -> np.ndarray:
-    expect(exercise, value is not None, f"{what} is None; did you forget `return`?")
-    return answer_array(exercise, what, value)
-
-
 def check_scaled_dot_product(attention: Callable[..., Any], seed: int = 0) -> str:
     """Exercise 9a.1: ``attention(q, k, v, mask)`` returns ``softmax(q k^T / sqrt(d_k)) v``.
 
@@ -40,7 +35,7 @@ def check_scaled_dot_product(attention: Callable[..., Any], seed: int = 0) -> st
     k = rng.normal(size=(s, d_k)) * 1.5
     v = rng.normal(size=(s, d_v))
     expected, _ = scaled_dot_product_attention(q, k, v)
-    got = _result("9a.1", "attention(q, k, v, None)", call_answer("9a.1", attention, q, k, v,
+    got = answer_array("9a.1", "attention(q, k, v, None)", call_answer("9a.1", attention, q, k, v,
                                                                  None))  # fmt: skip
     expect_shape("9a.1", "the output (one row per query, d_v columns)", got, (t, d_v))
     unscaled, _ = scaled_dot_product_attention(q, k, v, scale=1.0)
@@ -57,7 +52,7 @@ def check_scaled_dot_product(attention: Callable[..., Any], seed: int = 0) -> st
     expect_close("9a.1", "the output without a mask", got, expected, rtol=1e-5, atol=1e-6)
     mask = causal_mask(t)
     expected_masked, _ = scaled_dot_product_attention(q, k, v, mask=mask)
-    got_masked = _result("9a.1", "attention(q, k, v, mask)",
+    got_masked = answer_array("9a.1", "attention(q, k, v, mask)",
                          call_answer("9a.1", attention, q, k, v, mask))  # fmt: skip
     if np.allclose(got_masked, expected, atol=1e-6):
         raise ExerciseFailure("9a.1", "the mask is ignored: give masked positions (mask False) "
@@ -77,7 +72,7 @@ def check_split_heads(split_heads: Callable[[Any, int], Any], seed: int = 0) -> 
     b, t, d, h = 2, 5, 12, 3
     x = rng.normal(size=(b, t, d))
     expected = x.reshape(b, t, h, d // h).transpose(0, 2, 1, 3)
-    got = _result("9a.2", "split_heads(x, 3)", call_answer("9a.2", split_heads, x, h))
+    got = answer_array("9a.2", "split_heads(x, 3)", call_answer("9a.2", split_heads, x, h))
     expect_shape("9a.2", "split_heads(x, 3) for x of shape (2, 5, 12)", got, expected.shape)
     if np.allclose(got, x.reshape(b, h, t, d // h)):
         raise ExerciseFailure("9a.2", "a plain reshape to (B, h, T, d/h) mixes positions into "
@@ -95,7 +90,7 @@ def check_causal_mask(causal: Callable[[int], Any], seed: int = 0) -> str:
     """
     del seed  # deterministic
     for length in (1, 4, 7):
-        got = _result("9a.3", f"causal({length})", call_answer("9a.3", causal, length))
+        got = answer_array("9a.3", f"causal({length})", call_answer("9a.3", causal, length))
         expect_shape("9a.3", f"causal({length})", got, (length, length))
         expected = causal_mask(length)
         got = got.astype(bool)

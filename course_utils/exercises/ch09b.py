@@ -21,11 +21,6 @@ from course_utils.checks import (
 __all__ = ["check_block_parameters", "check_mlm_corruption", "check_positional_encoding"]
 
 
-def _result(exercise: str, what: str, value: Any) -> np.ndarray:
-    expect(exercise, value is not None, f"{what} is None; did you forget `return`?")
-    return answer_array(exercise, what, value)
-
-
 def check_positional_encoding(encoding: Callable[[int, int], Any], seed: int = 0) -> str:
     """Exercise 9b.1: ``encoding(length, depth)``, the sinusoidal positional encoding.
 
@@ -33,7 +28,7 @@ def check_positional_encoding(encoding: Callable[[int, int], Any], seed: int = 0
     """
     del seed  # deterministic
     for length, depth in ((20, 8), (50, 16)):
-        got = _result("9b.1", f"encoding({length}, {depth})",
+        got = answer_array("9b.1", f"encoding({length}, {depth})",
                       call_answer("9b.1", encoding, length, depth))  # fmt: skip
         expect_shape("9b.1", f"encoding({length}, {depth})", got, (length, depth))
         expected = positional_encoding(length, depth).astype(np.float64)
