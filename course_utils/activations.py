@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from course_utils.validation import as_array
+from course_utils.validation import as_float_array
 
 __all__ = [
     "step",
@@ -51,14 +51,6 @@ _GELU_C = 0.044715
 _erf = np.frompyfunc(math.erf, 1, 1)
 
 
-def _as_float(x: Any, name: str = "x") -> np.ndarray:
-    """``x`` as a floating NumPy array (float dtypes kept, others -> float64)."""
-    array = as_array(x, name)
-    if not np.issubdtype(array.dtype, np.floating):
-        array = array.astype(np.float64)
-    return array
-
-
 def _check_number(value: Any, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, Real):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
@@ -79,7 +71,7 @@ def step(x: Any) -> np.ndarray:
     Its derivative is 0 everywhere except at 0, where it does not exist, which is
     why gradient descent cannot train a network of step units.
     """
-    x = _as_float(x)
+    x = as_float_array(x, "x")
     return (x >= 0).astype(x.dtype)
 
 
@@ -89,7 +81,7 @@ def sigmoid(x: Any) -> np.ndarray:
     For ``x < 0`` it uses the equivalent ``exp(x) / (1 + exp(x))``, so ``exp`` only
     ever sees non-positive arguments and never overflows.
     """
-    x = _as_float(x)
+    x = as_float_array(x, "x")
     z = np.exp(-np.abs(x))  # in (0, 1]: cannot overflow
     return np.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z)).astype(x.dtype)
 
@@ -102,7 +94,7 @@ def sigmoid_grad(x: Any) -> np.ndarray:
 
 def tanh(x: Any) -> np.ndarray:
     """Hyperbolic tangent, ``(e^x - e^-x) / (e^x + e^-x) = 2 sigmoid(2x) - 1``."""
-    return np.tanh(_as_float(x))
+    return np.tanh(as_float_array(x, "x"))
 
 
 def tanh_grad(x: Any) -> np.ndarray:
@@ -113,13 +105,13 @@ def tanh_grad(x: Any) -> np.ndarray:
 
 def relu(x: Any) -> np.ndarray:
     """Rectified linear unit ``max(0, x)``."""
-    x = _as_float(x)
+    x = as_float_array(x, "x")
     return np.maximum(x, 0).astype(x.dtype)
 
 
 def relu_grad(x: Any) -> np.ndarray:
     """Derivative of ReLU: 1 where ``x > 0``, else 0 (0 at ``x == 0``, as TensorFlow)."""
-    x = _as_float(x)
+    x = as_float_array(x, "x")
     return (x > 0).astype(x.dtype)
 
 
@@ -130,21 +122,21 @@ def leaky_relu(x: Any, alpha: float = 0.3) -> np.ndarray:
     constant. ``alpha=0.3`` is the default of ``keras.layers.LeakyReLU``.
     """
     alpha = _check_number(alpha, "alpha")
-    x = _as_float(x)
+    x = as_float_array(x, "x")
     return np.where(x >= 0, x, alpha * x).astype(x.dtype)
 
 
 def leaky_relu_grad(x: Any, alpha: float = 0.3) -> np.ndarray:
     """Derivative of Leaky ReLU: 1 where ``x > 0``, ``alpha`` elsewhere."""
     alpha = _check_number(alpha, "alpha")
-    x = _as_float(x)
+    x = as_float_array(x, "x")
     return np.where(x > 0, 1.0, alpha).astype(x.dtype)
 
 
 def elu(x: Any, alpha: float = 1.0) -> np.ndarray:
     """Exponential linear unit: ``x`` where ``x > 0``, ``alpha * (exp(x) - 1)`` elsewhere."""
     alpha = _check_number(alpha, "alpha")
-    x = _as_float(x)
+    x = as_float_array(x, "x")
     negative = alpha * np.expm1(np.minimum(x, 0))  # min: no overflow for large x
     return np.where(x > 0, x, negative).astype(x.dtype)
 
@@ -152,7 +144,7 @@ def elu(x: Any, alpha: float = 1.0) -> np.ndarray:
 def elu_grad(x: Any, alpha: float = 1.0) -> np.ndarray:
     """Derivative of ELU: 1 where ``x > 0``, ``alpha * exp(x)`` elsewhere."""
     alpha = _check_number(alpha, "alpha")
-    x = _as_float(x)
+    x = as_float_array(x, "x")
     return np.where(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0))).astype(x.dtype)
 
 
@@ -169,7 +161,7 @@ def gelu(x: Any, approximate: bool = False) -> np.ndarray:
     ``keras.activations.gelu(x, approximate=True)``.
     """
     approximate = _check_bool(approximate, "approximate")
-    x = _as_float(x)
+    x = as_float_array(x, "x")
     x64 = x.astype(np.float64)
     if approximate:
         out = 0.5 * x64 * (1 + np.tanh(_SQRT_2_OVER_PI * (x64 + _GELU_C * x64**3)))
@@ -184,7 +176,7 @@ def gelu_grad(x: Any, approximate: bool = False) -> np.ndarray:
     With ``approximate=True``, the derivative of the tanh form.
     """
     approximate = _check_bool(approximate, "approximate")
-    x = _as_float(x)
+    x = as_float_array(x, "x")
     x64 = x.astype(np.float64)
     if approximate:
         inner = _SQRT_2_OVER_PI * (x64 + _GELU_C * x64**3)
@@ -209,7 +201,7 @@ def softmax(x: Any, axis: int = -1) -> np.ndarray:
     """
     if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
         raise TypeError(f"axis must be an int, got {type(axis).__name__}")
-    x = _as_float(x)
+    x = as_float_array(x, "x")
     if x.ndim == 0:
         raise ValueError("softmax needs at least a 1-D array of logits, got a scalar")
     if not -x.ndim <= axis < x.ndim:
@@ -231,7 +223,7 @@ def softmax_jacobian(s: Any) -> np.ndarray:
     Returns:
         An array of shape ``(..., k, k)``.
     """
-    s = _as_float(s, "s")
+    s = as_float_array(s, "s")
     if s.ndim == 0:
         raise ValueError("s must be softmax probabilities of shape (..., k), got a scalar")
     return s[..., :, None] * np.eye(s.shape[-1], dtype=s.dtype) - s[..., :, None] * s[..., None, :]

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from course_utils.validation import as_array, check_ndim
+from course_utils.validation import as_array, as_float_array, check_ndim
 
 __all__ = [
     "NEG_INF",
@@ -44,13 +44,6 @@ Array = np.ndarray
 
 #: What Keras adds to the score of a masked position (float32 and wider).
 NEG_INF = -1e9
-
-
-def _float_array(value: Any, name: str) -> Array:
-    array = as_array(value, name)
-    if not np.issubdtype(array.dtype, np.floating):
-        array = array.astype(np.float64)
-    return array
 
 
 def _bool_mask(mask: Any, name: str = "mask") -> Array | None:
@@ -95,7 +88,7 @@ def masked_softmax(scores: Any, mask: Any = None, axis: int = -1) -> Array:
     Returns:
         The weights, same shape and float dtype as ``scores``.
     """
-    scores = _float_array(scores, "scores")
+    scores = as_float_array(scores, "scores")
     mask = _bool_mask(mask)
     if mask is not None:
         _check_broadcast(mask, scores.shape, "scores")
@@ -154,9 +147,9 @@ def scaled_dot_product_attention(
         TypeError: if an input is not numeric.
         ValueError: if the shapes do not fit together.
     """
-    q = _float_array(query, "query")
-    k = _float_array(key, "key")
-    v = _float_array(value, "value")
+    q = as_float_array(query, "query")
+    k = as_float_array(key, "key")
+    v = as_float_array(value, "value")
     for array, name in ((q, "query"), (k, "key"), (v, "value")):
         if array.ndim < 2:
             raise ValueError(f"{name} must be at least 2-D (..., length, depth), got {array.shape}")
@@ -208,9 +201,9 @@ def multi_head_attention(
         ``(output, weights)``: ``(batch, T, d_out)`` and ``(batch, h, T, S)``, what the
         layer returns with ``return_attention_scores=True``.
     """
-    q_in = _float_array(query, "query")
-    v_in = _float_array(value, "value")
-    k_in = v_in if key is None else _float_array(key, "key")
+    q_in = as_float_array(query, "query")
+    v_in = as_float_array(value, "value")
+    k_in = v_in if key is None else as_float_array(key, "key")
     for array, name in ((q_in, "query"), (k_in, "key"), (v_in, "value")):
         check_ndim(array, name, 3)
     if k_in.shape[:2] != v_in.shape[:2]:
@@ -223,7 +216,7 @@ def multi_head_attention(
             "weights must be the 8 arrays of layer.get_weights() "
             "[Wq, bq, Wk, bk, Wv, bv, Wo, bo] (a MultiHeadAttention with use_bias=True)"
         )
-    wq, bq, wk, bk, wv, bv, wo, bo = (_float_array(w, f"weights[{i}]") for i, w in
+    wq, bq, wk, bk, wv, bv, wo, bo = (as_float_array(w, f"weights[{i}]") for i, w in
                                       enumerate(weights))  # fmt: skip
     for w, name, x in ((wq, "Wq", q_in), (wk, "Wk", k_in), (wv, "Wv", v_in)):
         check_ndim(w, name, 3)
@@ -272,9 +265,9 @@ def additive_attention(
     Returns:
         ``(output, weights)`` of shapes ``(batch, T, d_v)`` and ``(batch, T, S)``.
     """
-    q = _float_array(query, "query")
-    v = _float_array(value, "value")
-    k = v if key is None else _float_array(key, "key")
+    q = as_float_array(query, "query")
+    v = as_float_array(value, "value")
+    k = v if key is None else as_float_array(key, "key")
     for array, name in ((q, "query"), (k, "key"), (v, "value")):
         check_ndim(array, name, 3)
     if q.shape[-1] != k.shape[-1]:
@@ -286,7 +279,7 @@ def additive_attention(
     if scale is None:
         scale = np.ones(q.shape[-1], dtype=q.dtype)
     else:
-        scale = _float_array(scale, "scale")
+        scale = as_float_array(scale, "scale")
         if scale.shape not in ((q.shape[-1],), ()):
             raise ValueError(f"scale must have shape ({q.shape[-1]},), got {scale.shape}")
     scores = np.sum(scale * np.tanh(q[:, :, None, :] + k[:, None, :, :]), axis=-1)

@@ -36,7 +36,7 @@ from course_utils.activations import (
     tanh,
     tanh_grad,
 )
-from course_utils.validation import as_array, check_ndim
+from course_utils.validation import as_float_array, check_ndim
 
 __all__ = [
     "ACTIVATIONS",
@@ -75,16 +75,8 @@ ACTIVATIONS: dict[str, tuple[Callable[[Any], np.ndarray], Callable[[Any], np.nda
 
 
 # ----------------------------------------------------------------------------- checks
-def _float_array(value: Any, name: str) -> np.ndarray:
-    """``value`` as a floating array (float dtypes kept, integers -> float64)."""
-    array = as_array(value, name)
-    if not np.issubdtype(array.dtype, np.floating):
-        array = array.astype(np.float64)
-    return array
-
-
 def _matrix(value: Any, name: str) -> np.ndarray:
-    array = _float_array(value, name)
+    array = as_float_array(value, name)
     check_ndim(array, name, 2)
     return array
 
@@ -120,7 +112,7 @@ def _check_params(params: Any) -> Params:
                 + (f" with keys {sorted(layer)}" if isinstance(layer, Mapping) else "")
             )
         w = _matrix(layer["w"], f"params[{i}]['w']")
-        b = _float_array(layer["b"], f"params[{i}]['b']")
+        b = as_float_array(layer["b"], f"params[{i}]['b']")
         if b.shape != (w.shape[1],):
             raise ValueError(
                 f"params[{i}]['b'] must have shape ({w.shape[1]},) to match "
@@ -176,7 +168,7 @@ def dense_forward(x: Any, w: Any, b: Any) -> np.ndarray:
         ValueError: if the shapes do not fit together.
     """
     x, w = _matrix(x, "x"), _matrix(w, "w")
-    b = _float_array(b, "b")
+    b = as_float_array(b, "b")
     _check_dense(x, w)
     if b.shape != (w.shape[1],):
         raise ValueError(f"b must have shape ({w.shape[1]},) to match w of shape {w.shape}, "
@@ -369,7 +361,7 @@ def mlp_backward(
 # ------------------------------------------------------------------ losses and training
 def _check_targets(output: Any, y: Any, output_name: str) -> tuple[np.ndarray, np.ndarray]:
     out = _matrix(output, output_name)
-    target = _float_array(y, "y").astype(out.dtype)
+    target = as_float_array(y, "y").astype(out.dtype)
     if target.shape == (out.shape[0],) and out.shape[1] == 1:
         target = target[:, None]
     if target.shape != out.shape:

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from course_utils import activations as _act
-from course_utils.validation import as_array, check_ndim, check_same_length
+from course_utils.validation import as_array, as_float_array, check_ndim, check_same_length
 
 __all__ = [
     "ACTIVATIONS",
@@ -48,11 +48,6 @@ ACTIVATIONS: dict[str, Callable[[Any], np.ndarray]] = {
 }
 
 
-def _float_array(value: Any, name: str) -> np.ndarray:
-    array = as_array(value, name)
-    return array if np.issubdtype(array.dtype, np.floating) else array.astype(np.float64)
-
-
 def _scalar(value: Any, name: str) -> float:
     """A real number, or a 1-element array (such as a Keras bias of shape (1,))."""
     if isinstance(value, bool):
@@ -64,8 +59,8 @@ def _scalar(value: Any, name: str) -> float:
 
 
 def _inputs_and_weights(x: Any, w: Any, w_name: str = "w") -> tuple[np.ndarray, np.ndarray]:
-    x = _float_array(x, "x")
-    w = _float_array(w, w_name)
+    x = as_float_array(x, "x")
+    w = as_float_array(w, w_name)
     check_ndim(w, f"{w_name} (one weight per input feature)", 1)
     check_ndim(x, "x (one example of shape (d,) or a batch of shape (n, d))", (1, 2))
     if x.shape[-1] != w.shape[0]:
@@ -231,7 +226,7 @@ def perceptron_train(
         :class:`PerceptronHistory` with the mistakes per epoch and the weights
         after each epoch.
     """
-    x = _float_array(x, "x")
+    x = as_float_array(x, "x")
     check_ndim(x, "x (a batch of shape (n, d))", 2)
     y = _check_labels(y)
     check_ndim(y, "y (one label per example)", 1)
@@ -239,7 +234,7 @@ def perceptron_train(
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
         raise ValueError(f"epochs must be a positive int, got {epochs!r}")
     lr = _check_lr(lr)
-    w = np.zeros(x.shape[1]) if w0 is None else _float_array(w0, "w0").astype(np.float64)
+    w = np.zeros(x.shape[1]) if w0 is None else as_float_array(w0, "w0").astype(np.float64)
     check_ndim(w, "w0", 1)
     if w.shape[0] != x.shape[1]:
         raise ValueError(f"w0 must have shape ({x.shape[1]},) to match x, got {w.shape}")
@@ -278,7 +273,7 @@ def recurrent_neuron_forward(x: Any, w_x: Any, w_h: Any, b: Any, h0: Any = 0.0) 
     Returns:
         The states ``h_t`` at every step, shape ``(batch, time)``.
     """
-    x = _float_array(x, "x")
+    x = as_float_array(x, "x")
     check_ndim(x, "x (sequences of shape (batch, time, d))", 3)
     _, w_x = _inputs_and_weights(x[:, 0, :], w_x, "w_x")
     w_h, b, h = _scalar(w_h, "w_h"), _scalar(b, "b"), _scalar(h0, "h0")

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from course_utils.validation import as_array, check_ndim
+from course_utils.validation import as_array, as_float_array, check_ndim
 
 __all__ = [
     "batch_norm_forward",
@@ -39,13 +39,6 @@ __all__ = [
 ]
 
 Array = np.ndarray
-
-
-def _float_array(value: Any, name: str) -> Array:
-    array = as_array(value, name)
-    if not np.issubdtype(array.dtype, np.floating):
-        array = array.astype(np.float64)
-    return array
 
 
 def _number(value: Any, name: str, *, low: float, high: float, high_open: bool = True) -> float:
@@ -105,7 +98,7 @@ def inverted_dropout(
         TypeError: if ``x`` or ``mask`` is not numeric, or ``training`` not a bool.
         ValueError: if ``rate`` is outside ``[0, 1)`` or ``mask`` has another shape.
     """
-    x = _float_array(x, "x")
+    x = as_float_array(x, "x")
     rate = _number(rate, "rate", low=0.0, high=1.0)
     if not _flag(training, "training") or rate == 0.0:
         return x.copy()
@@ -159,7 +152,7 @@ def batch_norm_forward(
         ValueError: if ``x`` has fewer than 2 axes or a parameter's shape is not
             ``(features,)``.
     """
-    x = _float_array(x, "x")
+    x = as_float_array(x, "x")
     if x.ndim < 2:
         raise ValueError(
             f"x must have a batch axis and a feature axis, shape (batch, ..., features), "
@@ -169,7 +162,7 @@ def batch_norm_forward(
     params = []
     for name, value in (("gamma", gamma), ("beta", beta), ("moving_mean", moving_mean),
                         ("moving_var", moving_var)):  # fmt: skip
-        array = _float_array(value, name)
+        array = as_float_array(value, name)
         check_ndim(array, name, 1)
         if array.shape != (features,):
             raise ValueError(
@@ -200,7 +193,7 @@ def batch_norm_forward(
 
 def l2_penalty(w: Any, l2: float) -> float:
     """``l2 * sum(w**2)``, the term ``keras.regularizers.L2(l2)`` adds to the loss."""
-    w = _float_array(w, "w")
+    w = as_float_array(w, "w")
     l2 = _number(l2, "l2", low=0.0, high=np.inf)
     return float(l2 * np.sum(w.astype(np.float64) ** 2))
 
@@ -211,7 +204,7 @@ def l2_penalty_gradient(w: Any, l2: float) -> Array:
     An optimizer adds it to the data gradient, so with Adam it is rescaled by
     ``1 / sqrt(v)`` like the rest of the gradient.
     """
-    w = _float_array(w, "w")
+    w = as_float_array(w, "w")
     l2 = _number(l2, "l2", low=0.0, high=np.inf)
     return (2.0 * l2 * w).astype(w.dtype)
 
@@ -223,7 +216,7 @@ def decoupled_weight_decay(w: Any, lr: float, weight_decay: float) -> Array:
     built with ``weight_decay=...`` (``keras.optimizers.AdamW`` does by default). It
     never enters the gradient, so Adam's ``1 / sqrt(v)`` rescaling does not touch it.
     """
-    w = _float_array(w, "w")
+    w = as_float_array(w, "w")
     lr = _number(lr, "lr", low=0.0, high=np.inf)
     weight_decay = _number(weight_decay, "weight_decay", low=0.0, high=np.inf)
     return (w - lr * weight_decay * w).astype(w.dtype)

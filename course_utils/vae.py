@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from course_utils.validation import as_array, check_ndim
+from course_utils.validation import as_float_array, check_ndim
 
 __all__ = [
     "bernoulli_reconstruction_loss",
@@ -43,21 +43,14 @@ __all__ = [
 Array = np.ndarray
 
 
-def _float_array(value: Any, name: str) -> Array:
-    array = as_array(value, name)
-    if not np.issubdtype(array.dtype, np.floating):
-        array = array.astype(np.float64)
-    return array
-
-
 def _same_shape(a: Array, b: Array, name_a: str, name_b: str) -> None:
     if a.shape != b.shape:
         raise ValueError(f"{name_b} must have the shape of {name_a}, {a.shape}, got {b.shape}")
 
 
 def _mean_log_var(mean: Any, log_var: Any) -> tuple[Array, Array]:
-    mean = _float_array(mean, "mean")
-    log_var = _float_array(log_var, "log_var")
+    mean = as_float_array(mean, "mean")
+    log_var = as_float_array(log_var, "log_var")
     check_ndim(mean, "mean", (1, 2))
     _same_shape(mean, log_var, "mean", "log_var")
     return mean, log_var
@@ -79,7 +72,7 @@ def reparameterize(mean: Any, log_var: Any, eps: Any) -> Array:
         ValueError: if the shapes differ or are not 1-D/2-D.
     """
     mean, log_var = _mean_log_var(mean, log_var)
-    eps = _float_array(eps, "eps")
+    eps = as_float_array(eps, "eps")
     _same_shape(mean, eps, "mean", "eps")
     return mean + np.exp(0.5 * log_var) * eps
 
@@ -125,9 +118,9 @@ def gaussian_log_density(z: Any, mean: Any, log_var: Any) -> Array | float:
         TypeError: if an argument is not numeric.
         ValueError: if the last axes differ.
     """
-    z = _float_array(z, "z")
-    mean = _float_array(mean, "mean")
-    log_var = _float_array(log_var, "log_var")
+    z = as_float_array(z, "z")
+    mean = as_float_array(mean, "mean")
+    log_var = as_float_array(log_var, "log_var")
     ok = min(z.ndim, mean.ndim, log_var.ndim) >= 1 and (
         z.shape[-1] == mean.shape[-1] == log_var.shape[-1]
     )
@@ -199,8 +192,8 @@ def bernoulli_reconstruction_loss(x: Any, logits: Any) -> Array:
         TypeError: if an argument is not numeric.
         ValueError: if ``x`` is not at least 2-D or the sizes differ.
     """
-    x = _float_array(x, "x")
-    logits = _float_array(logits, "logits")
+    x = as_float_array(x, "x")
+    logits = as_float_array(logits, "logits")
     if x.ndim < 2:
         raise ValueError(f"x must be a batch, shape (batch, ...), got shape {x.shape}")
     if logits.ndim < 2 or logits.shape[0] != x.shape[0] or logits[0].size != x[0].size:

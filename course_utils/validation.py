@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["as_array", "check_ndim", "check_shape", "check_same_length"]
+__all__ = ["as_array", "as_float_array", "check_ndim", "check_shape", "check_same_length"]
 
 
 def as_array(value: Any, name: str, *, dtype: Any = None) -> np.ndarray:
@@ -42,6 +42,15 @@ def as_array(value: Any, name: str, *, dtype: Any = None) -> np.ndarray:
             f"(from {type(value).__name__})"
         )
     return array.astype(dtype) if dtype is not None else array
+
+
+def as_float_array(value: Any, name: str) -> np.ndarray:
+    """:func:`as_array`, then as floating point: float dtypes are kept (float32 stays
+    float32), anything else (integers, booleans) becomes float64."""
+    array = as_array(value, name)
+    if not np.issubdtype(array.dtype, np.floating):
+        array = array.astype(np.float64)
+    return array
 
 
 def check_ndim(array: np.ndarray, name: str, allowed: int | Sequence[int]) -> None:

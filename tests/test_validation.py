@@ -1,7 +1,13 @@
 import numpy as np
 import pytest
 
-from course_utils.validation import as_array, check_ndim, check_same_length, check_shape
+from course_utils.validation import (
+    as_array,
+    as_float_array,
+    check_ndim,
+    check_same_length,
+    check_shape,
+)
 
 
 def test_as_array_accepts_lists_arrays_and_tensors():
@@ -36,3 +42,12 @@ def test_check_same_length():
     check_same_length(a=[1, 2], b=np.zeros(2))
     with pytest.raises(ValueError, match="a has 2, b has 3"):
         check_same_length(a=[1, 2], b=[1, 2, 3])
+
+
+def test_as_float_array_keeps_float_dtypes_and_converts_the_rest():
+    assert as_float_array(np.ones(3, np.float32), "x").dtype == np.float32
+    converted = as_float_array([1, 2, 3], "x")
+    assert converted.dtype == np.float64 and converted.tolist() == [1.0, 2.0, 3.0]
+    assert as_float_array(np.array([True, False]), "x").dtype == np.float64
+    with pytest.raises(TypeError, match="x must be an array-like of numbers"):
+        as_float_array("abc", "x")
