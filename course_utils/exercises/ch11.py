@@ -19,7 +19,6 @@ __all__ = [
 
 
 def _scalar(exercise: str, what: str, value: Any) -> float:
-    expect(exercise, value is not None, f"{what} is None; did you forget `return`?")
     array = answer_array(exercise, what, value, expected="a single number")
     expect(exercise, array.size == 1, f"{what} should be a single number (a mean over the "
            f"batch), got an array of shape {array.shape}")  # fmt: skip
