@@ -144,6 +144,11 @@ def test_timings_round_trip_and_readme_table(tmp_path):
             assert f"| {number} | {title} |" in table and "not yet written" in table
     assert "not measured" in table  # chapters without a recorded time say so
     assert len(timings.planned_chapters()) == 13
+    syllabus = dict((number, summary) for number, _, summary in timings.planned_chapters())
+    for path in notebooks.chapter_paths():  # a part's own summary replaces the chapter's
+        own = notebooks.read(path).metadata.get("course", {}).get("summary")
+        row = next(line for line in table.splitlines() if f"(notebooks/{path.name})" in line)
+        assert f"| {own or syllabus[path.name[:2]]} |" in row
     readme.write_text("no markers")
     with pytest.raises(SystemExit, match="no <!-- chapters:start -->"):
         timings.update_readme(readme, store)

@@ -42,7 +42,11 @@ def _cpu_count() -> int:
 
 
 def chapter_table(timings: dict[str, float]) -> str:
-    """The README's Markdown table of chapters with their measured CPU times."""
+    """The README's Markdown table of chapters with their measured CPU times.
+
+    A chapter split into parts (06a, 06b, ...) shows each part's own summary when its
+    notebook has one in ``metadata.course.summary``, and the syllabus summary otherwise.
+    """
     files = {p.name[:2] if p.name[2] == "_" else p.name[:3]: p for p in all_notebook_paths()}
     rows = ["| # | Chapter | What you learn | CPU time |", "|---|---|---|---|"]
     for number, title, summary in planned_chapters():
@@ -51,11 +55,13 @@ def chapter_table(timings: dict[str, float]) -> str:
             rows.append(f"| {number} | {title} | {summary} | not yet written |")
             continue
         for path in parts:
-            heading = next((t for level, t in headings(read(path)) if level == 1), title)
+            nb = read(path)
+            heading = next((t for level, t in headings(nb) if level == 1), title)
             link = f"[{heading}](notebooks/{path.name})"
+            part_summary = nb.metadata.get("course", {}).get("summary", summary)
             seconds = timings.get(path.name)
             time_text = f"{seconds:.0f} s" if seconds is not None else "not measured"
-            rows.append(f"| {number} | {link} | {summary} | {time_text} |")
+            rows.append(f"| {number} | {link} | {part_summary} | {time_text} |")
     glossary = ROOT / "notebooks" / "glossary.ipynb"
     if glossary.exists():
         seconds = timings.get(glossary.name)
