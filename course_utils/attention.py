@@ -22,12 +22,12 @@ that both give the same numbers:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from numbers import Integral, Real
+from numbers import Real
 from typing import Any
 
 import numpy as np
 
-from course_utils.validation import as_array, as_float_array, check_ndim
+from course_utils.validation import as_array, as_float_array, as_int, check_ndim
 
 __all__ = [
     "NEG_INF",
@@ -59,14 +59,6 @@ def _check_broadcast(mask: Array, shape: tuple[int, ...], what: str) -> None:
         raise ValueError(
             f"mask of shape {mask.shape} does not broadcast to the {what} shape {shape}"
         ) from None
-
-
-def _positive_int(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{name} must be >= 1, got {value}")
-    return int(value)
 
 
 # --------------------------------------------------------------------------- softmax
@@ -106,8 +98,8 @@ def causal_mask(length: int, key_length: int | None = None) -> Array:
 
     Lower-triangular ``True``: a decoder's position ``i`` must not look at the future.
     """
-    length = _positive_int(length, "length")
-    key_length = length if key_length is None else _positive_int(key_length, "key_length")
+    length = as_int(length, "length", 1)
+    key_length = length if key_length is None else as_int(key_length, "key_length", 1)
     return np.tril(np.ones((length, key_length), dtype=bool))
 
 
@@ -304,8 +296,8 @@ def positional_encoding(length: int, depth: int, base: float = 10_000.0) -> Arra
         TypeError: if ``length`` or ``depth`` is not an int.
         ValueError: if either is not positive or ``depth`` is odd.
     """
-    length = _positive_int(length, "length")
-    depth = _positive_int(depth, "depth")
+    length = as_int(length, "length", 1)
+    depth = as_int(depth, "depth", 1)
     if depth % 2:
         raise ValueError(f"depth must be even (sin and cos pairs), got {depth}")
     if isinstance(base, bool) or not isinstance(base, Real) or base <= 1:

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from course_utils.validation import as_float_array, check_ndim
+from course_utils.validation import as_float_array, as_int, check_ndim
 
 __all__ = [
     "bernoulli_reconstruction_loss",
@@ -157,13 +157,10 @@ def kl_monte_carlo(
         ValueError: on mismatched shapes or ``n_samples < 2``.
     """
     mean, log_var = _mean_log_var(mean, log_var)
-    if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)):
-        raise TypeError(f"n_samples must be an int, got {type(n_samples).__name__}")
-    if n_samples < 2:
-        raise ValueError(f"n_samples must be at least 2, got {n_samples}")
+    n_samples = as_int(n_samples, "n_samples", 2)
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy Generator, got {type(rng).__name__}")
-    eps = rng.standard_normal(size=(int(n_samples),) + mean.shape)
+    eps = rng.standard_normal(size=(n_samples,) + mean.shape)
     z = mean + np.exp(0.5 * log_var) * eps
     log_ratio = np.asarray(gaussian_log_density(z, mean, log_var)) - np.asarray(
         gaussian_log_density(z, np.zeros_like(mean), np.zeros_like(log_var))

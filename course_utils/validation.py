@@ -8,11 +8,19 @@ instead of reading a stack trace from deep inside NumPy or TensorFlow.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from numbers import Integral
 from typing import Any
 
 import numpy as np
 
-__all__ = ["as_array", "as_float_array", "check_ndim", "check_shape", "check_same_length"]
+__all__ = [
+    "as_array",
+    "as_float_array",
+    "as_int",
+    "check_ndim",
+    "check_shape",
+    "check_same_length",
+]
 
 
 def as_array(value: Any, name: str, *, dtype: Any = None) -> np.ndarray:
@@ -51,6 +59,16 @@ def as_float_array(value: Any, name: str) -> np.ndarray:
     if not np.issubdtype(array.dtype, np.floating):
         array = array.astype(np.float64)
     return array
+
+
+def as_int(value: Any, name: str, minimum: int) -> int:
+    """``value`` as a Python ``int``, checked to be an integer (Python or NumPy, not a
+    bool) of at least ``minimum``; a ``TypeError`` or ``ValueError`` says what was expected."""
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return int(value)
 
 
 def check_ndim(array: np.ndarray, name: str, allowed: int | Sequence[int]) -> None:

@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from course_utils.validation import as_int
+
 __all__ = [
     "bootstrap_oob_splits",
     "holdout_split",
@@ -29,14 +31,6 @@ __all__ = [
 ]
 
 Split = tuple[np.ndarray, np.ndarray]
-
-
-def _count(value: Any, name: str, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < low:
-        raise ValueError(f"{name} must be >= {low}, got {value}")
-    return int(value)
 
 
 def _rng(seed: Any) -> np.random.Generator:
@@ -54,7 +48,7 @@ def holdout_split(n: int, val_fraction: float = 0.2, *, seed: Any = None) -> Spl
         TypeError: if ``n`` is not an int or ``val_fraction`` not a number.
         ValueError: if ``n < 2`` or the split would leave a side empty.
     """
-    n = _count(n, "n", 2)
+    n = as_int(n, "n", 2)
     if isinstance(val_fraction, bool) or not isinstance(val_fraction, Real):
         raise TypeError(f"val_fraction must be a number, got {type(val_fraction).__name__}")
     n_val = round(float(val_fraction) * n)
@@ -78,8 +72,8 @@ def kfold_splits(n: int, k: int = 5, *, shuffle: bool = False, seed: Any = None)
         TypeError: for non-int ``n`` or ``k``.
         ValueError: unless ``2 <= k <= n``.
     """
-    n = _count(n, "n", 2)
-    k = _count(k, "k", 2)
+    n = as_int(n, "n", 2)
+    k = as_int(k, "k", 2)
     if k > n:
         raise ValueError(f"k must be <= n (each fold needs an item), got k={k} for n={n}")
     order = _rng(seed).permutation(n) if shuffle else np.arange(n)
@@ -95,7 +89,7 @@ def kfold_splits(n: int, k: int = 5, *, shuffle: bool = False, seed: Any = None)
 
 def leave_one_out_splits(n: int) -> Iterator[Split]:
     """Yield ``n`` splits, each validating on one item and training on the other ``n - 1``."""
-    n = _count(n, "n", 2)
+    n = as_int(n, "n", 2)
     everything = np.arange(n)
     for i in range(n):
         yield np.delete(everything, i), np.array([i])
@@ -114,8 +108,8 @@ def bootstrap_oob_splits(n: int, rounds: int = 100, *, seed: Any = None) -> Iter
         TypeError: for non-int ``n`` or ``rounds``.
         ValueError: if ``n < 2`` or ``rounds < 1``.
     """
-    n = _count(n, "n", 2)
-    rounds = _count(rounds, "rounds", 1)
+    n = as_int(n, "n", 2)
+    rounds = as_int(rounds, "rounds", 1)
     rng = _rng(seed)
     done = attempts = 0
     while done < rounds:

@@ -22,12 +22,12 @@ drawn from the unigram distribution raised to the power 3/4, the loss is
 
 from __future__ import annotations
 
-from numbers import Integral, Real
+from numbers import Real
 from typing import Any
 
 import numpy as np
 
-from course_utils.validation import as_array, check_ndim, check_shape
+from course_utils.validation import as_array, as_int, check_ndim, check_shape
 
 __all__ = [
     "log_sigmoid",
@@ -40,14 +40,6 @@ __all__ = [
 ]
 
 Array = np.ndarray
-
-
-def _int(value: Any, name: str, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
-    if value < low:
-        raise ValueError(f"{name} must be >= {low}, got {value}")
-    return int(value)
 
 
 def _positive(value: Any, name: str) -> float:
@@ -121,7 +113,7 @@ def skipgram_pairs(ids: Any, window: int) -> Array:
     and then by position. A word is never its own context (offset 0 is skipped).
     """
     ids = _ids(ids, "ids")
-    window = _int(window, "window", 1)
+    window = as_int(window, "window", 1)
     chunks = []
     for offset in range(-window, window + 1):
         if offset == 0 or abs(offset) >= len(ids):
@@ -187,11 +179,11 @@ def train_sgns(
     """
     pairs = as_array(pairs, "pairs")
     check_shape(pairs, "pairs", (None, 2))
-    vocab_size = _int(vocab_size, "vocab_size", 1)
+    vocab_size = as_int(vocab_size, "vocab_size", 1)
     noise = as_array(noise, "noise").astype(np.float64)
     check_shape(noise, "noise", (vocab_size,))
-    dim, negatives = _int(dim, "dim", 1), _int(negatives, "negatives", 1)
-    epochs, batch_size = _int(epochs, "epochs", 1), _int(batch_size, "batch_size", 1)
+    dim, negatives = as_int(dim, "dim", 1), as_int(negatives, "negatives", 1)
+    epochs, batch_size = as_int(epochs, "epochs", 1), as_int(batch_size, "batch_size", 1)
     learning_rate = _positive(learning_rate, "learning_rate")
     rng = np.random.default_rng(seed)
     w_in = ((rng.random((vocab_size, dim)) - 0.5) / dim).astype(np.float32)
@@ -223,8 +215,8 @@ def nearest_neighbours(vectors: Any, index: int, k: int = 5) -> tuple[Array, Arr
     """
     vectors = as_array(vectors, "vectors").astype(np.float64)
     check_ndim(vectors, "vectors", 2)
-    index = _int(index, "index", 0)
-    k = _int(k, "k", 1)
+    index = as_int(index, "index", 0)
+    k = as_int(k, "k", 1)
     if index >= len(vectors):
         raise ValueError(f"index must be < {len(vectors)} (the number of vectors), got {index}")
     norms = np.linalg.norm(vectors, axis=1)

@@ -4,6 +4,7 @@ import pytest
 from course_utils.validation import (
     as_array,
     as_float_array,
+    as_int,
     check_ndim,
     check_same_length,
     check_shape,
@@ -51,3 +52,23 @@ def test_as_float_array_keeps_float_dtypes_and_converts_the_rest():
     assert as_float_array(np.array([True, False]), "x").dtype == np.float64
     with pytest.raises(TypeError, match="x must be an array-like of numbers"):
         as_float_array("abc", "x")
+
+
+def test_as_int_accepts_python_and_numpy_integers_at_or_above_the_minimum():
+    assert as_int(3, "n", 1) == 3 and type(as_int(np.int64(2), "n", 2)) is int
+    assert as_int(0, "index", 0) == 0
+
+
+@pytest.mark.parametrize(
+    ("value", "error", "message"),
+    [
+        (2.0, TypeError, "n must be an int, got float"),
+        (True, TypeError, "n must be an int, got bool"),
+        ("3", TypeError, "n must be an int, got str"),
+        (1, ValueError, "n must be >= 2, got 1"),
+        (np.int32(-1), ValueError, "n must be >= 2, got -1"),
+    ],
+)
+def test_as_int_says_what_was_expected(value, error, message):
+    with pytest.raises(error, match=message):
+        as_int(value, "n", 2)
