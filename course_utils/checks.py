@@ -25,6 +25,7 @@ __all__ = [
     "expect_close",
     "expect_equal",
     "expect_shape",
+    "grade_prediction",
     "passed",
 ]
 
@@ -136,3 +137,48 @@ def passed(exercise: str, detail: str = "") -> Passed:
     message = Passed(f"Exercise {exercise} passed." + (f" {detail}" if detail else ""))
     print(message)
     return message
+
+
+def grade_prediction(
+    exercise: str,
+    predict: Any,
+    *,
+    options: dict[str, str],
+    correct: str,
+    observed: str,
+    why: str,
+) -> Passed:
+    """Grade a predict-then-run question.
+
+    The learner wrote ``predict()``, returning the letter of one of ``options``
+    *before* running the experiment; the check cell runs the experiment, prints what
+    it ``observed`` and calls this function.
+
+    Args:
+        exercise: the exercise number, e.g. ``"4.3"``.
+        predict: the learner's function; it returns one key of ``options``.
+        options: letter -> the claim it stands for, e.g. ``{"a": "Adam converges first"}``.
+        correct: the key of the right option.
+        observed: what the run showed, in one sentence with its numbers.
+        why: the explanation of the right answer.
+
+    Raises:
+        ExerciseFailure: when the prediction is missing, not one of the options, or
+            wrong; the message says what the run showed and why.
+    """
+    if correct not in options:
+        raise ValueError(f"correct={correct!r} is not one of the options {sorted(options)}")
+    choice = call_answer(exercise, predict)
+    letters = ", ".join(repr(k) for k in options)
+    if not isinstance(choice, str) or choice.strip().lower() not in options:
+        raise ExerciseFailure(
+            exercise, f"predict() should return one of {letters}, got {choice!r}"
+        )
+    choice = choice.strip().lower()
+    if choice != correct:
+        raise ExerciseFailure(
+            exercise,
+            f"you predicted ({choice}) {options[choice]}, but the run shows ({correct}) "
+            f"{options[correct]}: {observed} {why}",
+        )
+    return passed(exercise, f"Right: ({correct}) {options[correct]}. {observed} {why}")

@@ -9,6 +9,7 @@ from course_utils.checks import (
     expect_close,
     expect_equal,
     expect_shape,
+    grade_prediction,
     passed,
 )
 
@@ -83,3 +84,39 @@ def test_answer_array_converts_or_explains():
         answer_array("2.1", "grad_w", None)
     with pytest.raises(ExerciseFailure, match="the loss should be a number, got str"):
         answer_array("3.1", "the loss", "0.5", expected="a number")
+
+
+OPTIONS = {"a": "the loss goes up", "b": "the loss goes down", "c": "nothing changes"}
+
+
+def test_grade_prediction_accepts_the_right_letter(capsys):
+    message = grade_prediction("9.9", lambda: " B ", options=OPTIONS, correct="b",
+                               observed="The loss fell from 2.3 to 0.4.", why="Because.")  # fmt: skip
+    assert "Right: (b) the loss goes down" in message
+    assert capsys.readouterr().out.count("passed") == 1
+
+
+@pytest.mark.parametrize("answer", ["a", "c"])
+def test_grade_prediction_rejects_a_wrong_letter_and_explains(answer):
+    with pytest.raises(ExerciseFailure, match=r"you predicted .*run shows \(b\).*fell.*Because"):
+        grade_prediction("9.9", lambda: answer, options=OPTIONS, correct="b",
+                         observed="The loss fell.", why="Because.")  # fmt: skip
+
+
+@pytest.mark.parametrize("answer", ["d", 2, None])
+def test_grade_prediction_rejects_an_answer_that_is_no_option(answer):
+    with pytest.raises(ExerciseFailure, match="should return one of 'a', 'b', 'c'"):
+        grade_prediction("9.9", lambda: answer, options=OPTIONS, correct="b", observed="", why="")
+
+
+def test_grade_prediction_says_when_not_started():
+    def predict():
+        raise NotImplementedError()
+
+    with pytest.raises(ExerciseFailure, match="not solved yet"):
+        grade_prediction("9.9", predict, options=OPTIONS, correct="b", observed="", why="")
+
+
+def test_grade_prediction_needs_a_correct_key_among_the_options():
+    with pytest.raises(ValueError, match="not one of the options"):
+        grade_prediction("9.9", lambda: "a", options=OPTIONS, correct="z", observed="", why="")
