@@ -23,11 +23,14 @@ Importing this module does not import TensorFlow; the functions that need it do.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +41,7 @@ import numpy as np
 __all__ = [
     "WorkerResult",
     "free_ports",
+    "local_replica_devices",
     "make_tf_config",
     "run_two_workers",
     "train_worker",
@@ -79,6 +83,34 @@ def free_ports(n: int) -> list[int]:
     finally:
         for s in sockets:
             s.close()
+
+
+def local_replica_devices(n_cpu: int = 2) -> list[str]:
+    """The devices for a ``MirroredStrategy`` on this machine: every GPU, or, when there
+    is none, the CPU split into ``n_cpu`` logical devices.
+
+    Must run before TensorFlow's first operation (splitting the CPU is only possible
+    then), so call it in the Setup cell. Introduced in chapter 12.
+    """
+    import tensorflow as tf
+
+    if not isinstance(n_cpu, int) or isinstance(n_cpu, bool) or n_cpu < 1:
+        raise ValueError(f"n_cpu must be an int >= 1, got {n_cpu!r}")
+    gpus = tf.config.list_physical_devices("GPU")
+    if gpus:
+        return [f"/gpu:{i}" for i in range(len(gpus))]
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    try:
+        tf.config.set_logical_device_configuration(
+            cpu, [tf.config.LogicalDeviceConfiguration() for _ in range(n_cpu)]
+        )
+    except RuntimeError:  # TensorFlow already initialized: fine if the split is in place
+        if len(tf.config.list_logical_devices("CPU")) != n_cpu:
+            raise RuntimeError(
+                f"cannot split the CPU into {n_cpu} devices after TensorFlow's first "
+                "operation: call local_replica_devices() first thing in the Setup cell"
+            ) from None
+    return [f"/cpu:{i}" for i in range(n_cpu)]
 
 
 def make_tf_config(ports: list[int], index: int, host: str = "localhost") -> dict[str, Any]:
@@ -188,6 +220,46 @@ def train_worker(
     return result
 
 
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
+    """In a new worker process (Linux): ask the kernel to SIGKILL it when its parent dies."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def stop_workers(procs: list[subprocess.Popen], grace: float = 3.0) -> None:
+    """End each worker's process group: SIGTERM, then SIGKILL after ``grace`` seconds.
+
+    A worker blocked in TensorFlow's collective ops does not react to SIGTERM, hence
+    the SIGKILL. Each worker leads its own process group (``start_new_session``), so
+    anything it started goes too.
+    """
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        alive = [p for p in procs if p.poll() is None]
+        for proc in alive:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, sig)
+        deadline = time.monotonic() + grace
+        for proc in alive:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=max(0.05, deadline - time.monotonic()))
+
+
+def _watch_parent(parent: int, interval: float = 0.5) -> None:
+    """In a worker: exit at once when the process that started it is gone (a portable
+    complement to Linux's parent-death signal, for macOS)."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(interval)
+            if os.getppid() != parent:
+                os._exit(3)
+
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
+
+
 def run_two_workers(
     workdir: str | Path,
     *,
@@ -200,8 +272,15 @@ def run_two_workers(
     """Launch two worker processes on localhost, wait for both, return their results.
 
     Each worker is ``sys.executable -m course_utils.distributed`` with its own
-    ``TF_CONFIG`` (free ports picked now) and ``TF_CPP_MIN_LOG_LEVEL=2``; its output
-    is captured into :attr:`WorkerResult.log`, never printed.
+    ``TF_CONFIG`` (free ports picked now), ``TF_CPP_MIN_LOG_LEVEL=2`` and no GPU
+    (``CUDA_VISIBLE_DEVICES=""``: two processes would fight over one GPU's memory); its
+    output is captured into :attr:`WorkerResult.log`, never printed, and its process id
+    is written to ``worker<i>.pid``.
+
+    No worker outlives the call: on success, error, timeout or ``KeyboardInterrupt``
+    (an interrupted notebook kernel) both are stopped (:func:`stop_workers`), and if the
+    calling process itself dies, the workers die with it (a parent-death signal on
+    Linux, and a watch on the parent's process id everywhere).
 
     Raises:
         RuntimeError: if a worker fails or does not finish within ``timeout`` seconds
@@ -211,27 +290,31 @@ def run_two_workers(
     workdir.mkdir(parents=True, exist_ok=True)
     ports = free_ports(2)
     procs = []
-    for index in range(2):
-        env = dict(os.environ)
-        env["TF_CONFIG"] = json.dumps(make_tf_config(ports, index))
-        env["TF_CPP_MIN_LOG_LEVEL"] = "2"
-        command = [sys.executable, "-m", "course_utils.distributed", "--workdir", str(workdir),
-                   "--steps", str(steps), "--global-batch", str(global_batch),
-                   "--n-train", str(n_train), "--seed", str(seed)]  # fmt: skip
-        log = open(workdir / f"worker{index}.log", "w")  # noqa: SIM115 (closed below)
-        procs.append((subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT),
-                      log))  # fmt: skip
-    deadline = time.monotonic() + timeout
     try:
+        for index in range(2):
+            env = dict(os.environ)
+            env["TF_CONFIG"] = json.dumps(make_tf_config(ports, index))
+            env["TF_CPP_MIN_LOG_LEVEL"] = "2"
+            env["CUDA_VISIBLE_DEVICES"] = ""  # both workers on the CPU, even beside one GPU
+            command = [sys.executable, "-m", "course_utils.distributed", "--workdir",
+                       str(workdir), "--steps", str(steps), "--global-batch", str(global_batch),
+                       "--n-train", str(n_train), "--seed", str(seed),
+                       "--parent", str(os.getpid())]  # fmt: skip
+            log = open(workdir / f"worker{index}.log", "w")  # noqa: SIM115 (closed below)
+            proc = subprocess.Popen(
+                command, env=env, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True, preexec_fn=_die_with_parent,
+            )  # fmt: skip
+            procs.append((proc, log))
+            (workdir / f"worker{index}.pid").write_text(str(proc.pid))
+        deadline = time.monotonic() + timeout
         for proc, _ in procs:
             proc.wait(timeout=max(1.0, deadline - time.monotonic()))
     except subprocess.TimeoutExpired:
-        pass
-    finally:
-        for proc, log in procs:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
+        pass  # reported below: the worker still running has no exit code 0
+    finally:  # success, error, timeout or KeyboardInterrupt: no worker outlives this call
+        stop_workers([proc for proc, _ in procs])
+        for _, log in procs:
             log.close()
     results = []
     for index, (proc, _) in enumerate(procs):
@@ -239,7 +322,8 @@ def run_two_workers(
         summary = workdir / f"worker{index}.json"
         if proc.returncode != 0 or not summary.exists():
             raise RuntimeError(
-                f"worker {index} failed (exit code {proc.returncode}); end of its log:\n"
+                f"worker {index} failed or timed out after {timeout:.0f} s (exit code "
+                f"{proc.returncode}); end of its log:\n"
                 + text[-3000:]
             )
         data = json.loads(summary.read_text())
@@ -260,9 +344,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--global-batch", type=int, default=256)
     parser.add_argument("--n-train", type=int, default=20000)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--parent", type=int, help="exit when this process id is gone")
     args = parser.parse_args(argv)
     if "TF_CONFIG" not in os.environ:
         parser.error("set TF_CONFIG first (see make_tf_config)")
+    if args.parent is not None:
+        if os.getppid() != args.parent:  # the parent died before we got here
+            return 3
+        _watch_parent(args.parent)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     train_worker(args.workdir, steps=args.steps, global_batch=args.global_batch,
                  n_train=args.n_train, seed=args.seed)  # fmt: skip
