@@ -3,6 +3,10 @@
 * Before anything runs: TensorFlow's C++ logging is quieted and, when an offline
   data cache is found (``../shared/keras_home``), a writable copy becomes
   ``KERAS_HOME`` for this process and every notebook kernel it starts.
+* The user's home is never read or written: ``HOME`` (and the XDG folders) point at
+  a temporary folder for the whole run, and ``KERAS_HOME`` is always a fresh
+  temporary folder (a copy of the offline cache when there is one, else empty, so
+  downloads land there and not in ``~/.keras``).
 * Time budget: each notebook's wall time (kernel start to last cell) is measured;
   a notebook over its budget (180 s, or ``metadata.course.budget_seconds``) fails
   on its last cell. Times are written to ``build/notebook_timings.json``, from
@@ -11,7 +15,10 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 
@@ -24,8 +31,25 @@ _last_cell: dict[str, str] = {}
 _elapsed: dict[str, tuple[float, float]] = {}
 
 
+def _isolate_home() -> None:
+    """Point HOME and the XDG folders at a temporary folder (done before anything runs)."""
+    os.environ.setdefault("COURSE_REAL_HOME", str(Path.home()))
+    home = Path(tempfile.mkdtemp(prefix="course-test-home-"))
+    os.environ["HOME"] = str(home)
+    for var, sub in [("XDG_CACHE_HOME", ".cache"), ("XDG_CONFIG_HOME", ".config"),
+                     ("XDG_DATA_HOME", ".local/share"), ("MPLCONFIGDIR", ".config/mpl"),
+                     ("IPYTHONDIR", ".ipython")]:  # fmt: skip
+        os.environ[var] = str(home / sub)
+    os.environ.pop("KERAS_HOME", None)  # a learner's own cache is not the tests' to change
+
+
+_isolate_home()
+
+
 def pytest_configure(config: pytest.Config) -> None:
     prepare_notebook_environment()
+    if "KERAS_HOME" not in os.environ:  # no offline cache: downloads go to a temporary folder
+        os.environ["KERAS_HOME"] = tempfile.mkdtemp(prefix="course-keras-home-")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -1,6 +1,11 @@
-"""Loaders read the offline cache that conftest.py prepared (a writable copy)."""
+"""Loaders read the offline cache that conftest.py prepared (a writable copy).
+
+The tests that make a file unavailable block the download themselves (``no_download``),
+so they pass the same with and without a network connection.
+"""
 
 import shutil
+from urllib.error import URLError
 
 import numpy as np
 import pytest
@@ -11,7 +16,22 @@ from course_utils.data import DatasetUnavailableError
 
 
 @pytest.fixture
-def cached_file():
+def no_download(monkeypatch):
+    """Make every download Keras tries fail as it would offline; return the URLs it tried."""
+    from keras.src.utils import file_utils
+
+    tried = []
+
+    def blocked(url, *args, **kwargs):
+        tried.append(url)
+        raise URLError("downloads are blocked in this test")
+
+    monkeypatch.setattr(file_utils, "urlretrieve", blocked)
+    return tried
+
+
+@pytest.fixture
+def cached_file(no_download):
     """Temporarily move a cached file away (or replace it); restore it afterwards."""
     moved = []
 
@@ -76,21 +96,23 @@ def test_dataset_files_validates_its_argument():
         data.dataset_files(3)
 
 
-def test_missing_file_that_cannot_be_downloaded_gives_a_clear_error(cached_file):
+def test_missing_file_that_cannot_be_downloaded_gives_a_clear_error(cached_file, no_download):
     path = cached_file("datasets", "shakespeare.txt")
     with pytest.raises(DatasetUnavailableError) as error:
         data.load_shakespeare()
+    assert no_download == [data.DATASETS["shakespeare"][0].origin]  # it tried the real URL
     message = str(error.value)
     assert "'shakespeare'" in message  # which data set
     assert str(path) in message  # where it looked
     assert "KERAS_HOME" in message and "connect to the internet once" in message  # how to fix
 
 
-def test_missing_keras_dataset_file_gives_a_clear_error(cached_file):
+def test_missing_keras_dataset_file_gives_a_clear_error(cached_file, no_download):
     path = cached_file("datasets", "mnist.npz")
     with pytest.raises(DatasetUnavailableError, match="'mnist' is not available") as error:
         data.load_mnist()
     assert str(path) in str(error.value)
+    assert len(no_download) == 1 and no_download[0].endswith("mnist.npz")
 
 
 def test_corrupt_cached_file_is_reported_with_both_hashes(cached_file):

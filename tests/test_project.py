@@ -64,3 +64,18 @@ def test_readme_lists_every_notebook_with_a_run_time():
         row = next((line for line in rows if f"(notebooks/{path.name})" in line), "")
         assert row, f"README's chapter table lacks {path.name}: run python -m tools.timings"
         assert re.search(r"\| \d+ s \|$", row), f"no measured time for {path.name}: {row}"
+
+
+def test_the_suite_never_touches_the_users_home():
+    """conftest.py points HOME and KERAS_HOME at temporary folders before anything runs."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    temp = Path(tempfile.gettempdir()).resolve()
+    real_home = Path(os.environ["COURSE_REAL_HOME"]).resolve()
+    for var in ("HOME", "KERAS_HOME", "XDG_CACHE_HOME", "MPLCONFIGDIR"):
+        path = Path(os.environ[var]).resolve()
+        assert temp in path.parents, f"{var}={path} is not a temporary folder"
+        assert real_home not in (path, *path.parents) or real_home == temp
+    assert Path.home().resolve() != real_home
