@@ -15,6 +15,8 @@ plotting           training curves, image grids, decision boundaries, confusion 
 validation         argument checks that give clear errors (shapes, types)
 checks             feedback for the auto-checked exercises
 exercises          the exercise checks of each chapter (``exercises.ch00`` ...)
+widgets            interactive explorers: controls that redraw a figure (chapter 01)
+explorers          the computations behind each chapter's explorer (``explorers.ch01`` ...)
 
 Scratch implementations, each checked against Keras by the tests:
 

@@ -91,7 +91,7 @@ OPTIONS = {"a": "the loss goes up", "b": "the loss goes down", "c": "nothing cha
 
 def test_grade_prediction_accepts_the_right_letter(capsys):
     message = grade_prediction("9.9", lambda: " B ", options=OPTIONS, correct="b",
-                               observed="The loss fell from 2.3 to 0.4.", why="Because.")  # fmt: skip
+                               observed="The loss fell.", why="Because.")  # fmt: skip
     assert "Right: (b) the loss goes down" in message
     assert capsys.readouterr().out.count("passed") == 1
 
