@@ -14,6 +14,7 @@ import pytest
 from tools.colab import colab_link, install_snippet
 from tools.notebooks import (
     all_notebook_paths,
+    budget_seconds,
     chapter_paths,
     headings,
     is_check_cell,
@@ -22,6 +23,7 @@ from tools.notebooks import (
     section_cells,
     setup_cell_index,
 )
+from tools.timings import recorded_seconds
 
 NOTEBOOKS = all_notebook_paths()
 CHAPTERS = chapter_paths()
@@ -71,6 +73,20 @@ def test_kernel_and_timing_metadata(path):
     assert nb.metadata.kernelspec.name == "python3"
     for cell in code_cells(nb):
         assert "execution" in cell.metadata, f"{path.name}: no nbclient timing metadata"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
+def test_recorded_run_time_is_within_budget(path):
+    """The committed run (tools.execute, one notebook at a time on a quiet machine)
+    recorded its wall time; the README shows it, so it must be honest and in budget."""
+    nb = read(path)
+    seconds = recorded_seconds(nb)
+    assert seconds is not None, f"{path.name}: no recorded run time: run tools.execute"
+    assert "CPU cores" in nb.metadata.course.execution.machine
+    assert seconds <= budget_seconds(nb), (
+        f"{path.name}: the committed run took {seconds:.0f} s, over its budget of "
+        f"{budget_seconds(nb):.0f} s: re-execute it alone on a quiet machine, or make it faster"
+    )
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=ids(CHAPTERS))

@@ -130,6 +130,7 @@ def test_timings_round_trip_and_readme_table(tmp_path):
     readme.write_text(f"intro\n{timings.START}\nSTALE-TABLE\n{timings.END}\nend\n")
     table = timings.update_readme(readme, store)
     text = readme.read_text()
+    assert "wall time measured by the test suite" in text and "CPU cores" in text
     assert "STALE-TABLE" not in text and text.startswith("intro") and text.endswith("end\n")
     assert "[00 · Getting started](notebooks/00_getting_started.ipynb)" in table
     assert "| 12 s |" in table and "| 3 s |" in table
@@ -184,3 +185,11 @@ def test_colab_support_needs_the_standard_setup_cell(tmp_path):
                                          new_code_cell("import keras")])  # fmt: skip
     with pytest.raises(ValueError, match="must start with `import os`"):
         colab.add_colab_support(nb, tmp_path / "07_x.ipynb")
+
+
+def test_recorded_timings_come_from_the_notebooks_metadata():
+    nb = nbformat.v4.new_notebook()
+    assert timings.recorded_seconds(nb) is None
+    nb.metadata["course"] = {"execution": {"wall_seconds": 41.5, "machine": "x"}}
+    assert timings.recorded_seconds(nb) == 41.5
+    assert "CPU cores" in timings.machine_description()

@@ -27,6 +27,7 @@ from tools import learner
 from tools.colab import add_colab_support
 from tools.environment import prepare_notebook_environment
 from tools.notebooks import CHAPTER_PATTERN, budget_seconds, read, resolve
+from tools.timings import machine_description
 
 
 def kernel_cpu_seconds() -> float:
@@ -63,6 +64,10 @@ def execute(path, timeout: int = 900) -> float:
     finally:
         elapsed = time.perf_counter() - start
         nb.metadata.pop("widgets", None)
+        nb.metadata.setdefault("course", {})["execution"] = {
+            "wall_seconds": round(elapsed, 1),  # kernel start to last cell
+            "machine": machine_description(),
+        }
         nbformat.write(nb, path)
     return elapsed
 
