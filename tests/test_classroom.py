@@ -3,9 +3,11 @@
 The real pipeline runs on two short chapters in a temporary course folder, with the
 repository's nbgrader_config.py: tools.classroom fills source/, `nbgrader
 generate_assignment` releases each chapter, two students submit (alice solves every
-exercise, bob gets one exercise wrong), `nbgrader autograde` executes and scores the
-submissions, `nbgrader generate_feedback` writes their reports and `nbgrader export`
-the grades, which must be exactly right.
+exercise; bob answers one exercise of each kind wrongly: a transfer exercise, a
+predict-then-run question with the wrong letter, and a debugging exercise handed in
+with the bug unfixed), `nbgrader autograde` executes and scores the submissions,
+`nbgrader generate_feedback` writes their reports and `nbgrader export` the grades,
+which must be exactly right.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import csv
 import html
 import os
+import re
 import subprocess
 import sys
 import time
@@ -24,39 +27,10 @@ import pytest
 from nbgrader.utils import determine_grade
 
 from tools import classroom
+from tools.exercises import exercises
 from tools.notebooks import ROOT, chapter_paths, is_check_cell, is_solution_cell, read
 
 FIRST_CHAPTER = ROOT / "notebooks" / "00_getting_started.ipynb"
-
-# A plausible wrong answer per exercise, and what its check must tell the learner.
-WRONG_ANSWERS = {
-    "ex00-2-solution": (
-        "def gradient_of_f(x):\n    return 3 * x**2  # the derivative of x**3 only\n",
-        "Exercise 0.2: df/dx at random points is not right: expected",
-    ),
-    "ex01-2-solution": (
-        "def neuron_output(x, w, b):\n    return 1 / (1 + np.exp(-(x @ w)))\n",
-        "Exercise 1.2: the output ignores the bias b",
-    ),
-    "ex02-3-solution": (
-        "def count_parameters(sizes):\n"
-        "    return sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))\n",
-        "Exercise 2.3: count_parameters([2, 3, 1]) returned 9",
-    ),
-    "ex03-2-solution": (
-        "def huber_loss(y_true, y_pred, delta=1.0):\n"
-        "    return np.mean(0.5 * (np.asarray(y_pred) - np.asarray(y_true)) ** 2)\n",
-        "Exercise 3.2: huber_loss(y_true, y_pred) is not right: expected",
-    ),
-    "ex04-2-solution": (
-        "def adam_update(theta, grad, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):\n"
-        "    m = beta1 * m + (1 - beta1) * grad\n"
-        "    v = beta2 * v + (1 - beta2) * grad**2\n"
-        "    return theta - lr * m / (np.sqrt(v) + eps), m, v\n",
-        "Exercise 4.2: the new theta at step t=1 is not right",
-    ),
-}
-
 
 def recorded_seconds(path: Path) -> float:
     """The chapter's run time as recorded by nbclient in the committed notebook
@@ -79,21 +53,57 @@ def graded_chapters() -> list[Path]:
     return [FIRST_CHAPTER] + sorted(others, key=recorded_seconds)[:1]
 
 
-def wrong_answer(
-    chapter: nbformat.NotebookNode, released: nbformat.NotebookNode
-) -> tuple[str, str, str]:
-    """(solution grade_id, wrong code, expected feedback) for one exercise of ``chapter``.
+def _function_name(source: str) -> str:
+    return re.search(r"^def (\w+)\(", source, re.M).group(1)
 
-    A chapter with no wrong answer written above gets its last exercise left as
-    released (unsolved), which its check reports as not solved yet."""
+
+def wrong_answer(ex) -> str | None:
+    """A plausible wrong submission for exercise ``ex``, by its kind (None for others):
+
+    * transfer: the function asked for, returning 0 instead of the answer;
+    * predict: ``predict_...()`` returning a letter other than the right one;
+    * debug: the buggy code as given, renamed to the function the exercise asks for.
+    """
+    name = _function_name(ex.solution.source)
+    if ex.kind == "predict":
+        right = re.search(r"return\s+[\"'](\w)[\"']", ex.solution.source).group(1)
+        return f"def {name}():\n    return {'a' if right != 'a' else 'b'!r}\n"
+    if ex.kind == "debug" and ex.bug is not None:
+        return re.sub(rf"\b{_function_name(ex.bug.source)}\b", name, ex.bug.source)
+    if ex.kind == "transfer":
+        return f"def {name}(*args, **kwargs):\n    return 0.0\n"
+    return None
+
+
+def wrong_answers(
+    chapter: nbformat.NotebookNode, released: nbformat.NotebookNode
+) -> dict[str, str]:
+    """{solution grade_id: wrong code} for the first exercise of each kind (transfer,
+    predict, debug) in ``chapter``; a chapter without them gets its last exercise left
+    as released (unsolved)."""
+    chosen, kinds = {}, set()
+    for ex in exercises(chapter):
+        code = wrong_answer(ex)
+        if code is not None and ex.kind not in kinds:
+            kinds.add(ex.kind)
+            chosen[ex.solution.metadata.nbgrader["grade_id"]] = code
+    if chosen:
+        return chosen
     grade_ids = [c.metadata.nbgrader["grade_id"] for c in chapter.cells if is_solution_cell(c)]
-    for grade_id in grade_ids:
-        if grade_id in WRONG_ANSWERS:
-            return (grade_id, *WRONG_ANSWERS[grade_id])
-    stubs = {
-        c.metadata.nbgrader["grade_id"]: c.source for c in released.cells if is_solution_cell(c)
-    }
-    return grade_ids[-1], stubs[grade_ids[-1]], "not solved yet"
+    stubs = {c.metadata.nbgrader["grade_id"]: c.source for c in released.cells
+             if is_solution_cell(c)}  # fmt: skip
+    return {grade_ids[-1]: stubs[grade_ids[-1]]}
+
+
+def wrongly_answered(chapter: nbformat.NotebookNode, grade_ids: list[str]) -> list:
+    return [e for e in exercises(chapter) if e.solution.metadata.nbgrader["grade_id"] in grade_ids]
+
+
+def exercise_number(chapter: nbformat.NotebookNode, grade_id: str) -> str:
+    for ex in exercises(chapter):
+        if ex.solution.metadata.nbgrader["grade_id"] == grade_id:
+            return ex.id
+    return ""
 
 
 def nbgrader(*args: str, root: Path) -> str:
@@ -124,9 +134,9 @@ def course(tmp_path_factory):
         nbgrader("generate_assignment", assignment, root=root)
         chapter = read(path)
         released = read(root / "release" / assignment / path.name)
-        grade_id, code, message = wrong_answer(chapter, released)
-        wrong[assignment] = (grade_id, message)
-        for student, answers in [("alice", None), ("bob", {grade_id: code})]:
+        answers_of_bob = wrong_answers(chapter, released)
+        wrong[assignment] = sorted(answers_of_bob)
+        for student, answers in [("alice", None), ("bob", answers_of_bob)]:
             folder = root / "submitted" / student / assignment
             folder.mkdir(parents=True)
             submission = classroom.solved_submission(released, chapter, answers)
@@ -195,32 +205,41 @@ def test_exported_grades_are_exact(course):
     with course["grades"].open(newline="") as handle:
         rows = {(r["assignment"], r["student_id"]): r for r in csv.DictReader(handle)}
     assert len(rows) == 2 * len(course["chapters"])
+    kinds = set()
     for assignment, path in course["chapters"].items():
-        points = classroom.exercise_points(read(path))
+        chapter = read(path)
+        points = classroom.exercise_points(chapter)
         total = sum(points.values())
-        lost = points[course["wrong"][assignment][0]]
+        lost = sum(points[grade_id] for grade_id in course["wrong"][assignment])
         assert lost > 0
+        kinds |= {e.kind for e in wrongly_answered(chapter, course["wrong"][assignment])}
         alice, bob = rows[(assignment, "alice")], rows[(assignment, "bob")]
         assert (float(alice["score"]), float(alice["max_score"])) == (total, total), alice
         assert (float(bob["score"]), float(bob["max_score"])) == (total - lost, total), bob
+    assert {"transfer", "predict", "debug"} <= kinds, f"graded wrong answers cover {kinds}"
 
 
-def test_feedback_explains_the_wrong_answer(course):
+def test_feedback_explains_the_wrong_answers(course):
     for assignment, path in course["chapters"].items():
-        grade_id, message = course["wrong"][assignment]
-        check_id = grade_id.replace("-solution", "-check")
+        chapter = read(path)
         reports = {}
         for student in ("alice", "bob"):
             report = course["root"] / "feedback" / student / assignment / f"{path.stem}.html"
             assert report.is_file(), f"no feedback for {student}: {report}"
             reports[student] = html.unescape(report.read_text(encoding="utf-8"))
-        points = classroom.exercise_points(read(path))
+        points = classroom.exercise_points(chapter)
         total = sum(points.values())
         assert f"Score: {total} / {total}" in reports["alice"]
         assert "ExerciseFailure" not in reports["alice"]
         bob = reports["bob"]
-        assert f"Score: {total - points[grade_id]} / {total}" in bob
-        assert f'href="#{check_id}">Test cell</a> (Score: 0.0 / {points[grade_id]})' in bob
-        assert "ExerciseFailure" in bob and message in bob, (
-            f"bob's feedback for {assignment} lacks the check's explanation {message!r}"
-        )
+        lost = sum(points[g] for g in course["wrong"][assignment])
+        assert f"Score: {total - lost} / {total}" in bob
+        for grade_id in course["wrong"][assignment]:
+            check_id = grade_id.replace("-solution", "-check")
+            assert f'href="#{check_id}">Test cell</a> (Score: 0.0 / {points[grade_id]})' in bob
+            number = exercise_number(chapter, grade_id)
+            assert f"Exercise {number}:" in bob, f"no explanation for {grade_id} in {assignment}"
+        predicts = [e for e in wrongly_answered(chapter, course["wrong"][assignment])
+                    if e.kind == "predict"]  # fmt: skip
+        for ex in predicts:  # the wrong prediction is graded and the right one explained
+            assert f"Exercise {ex.id}: you predicted" in bob and "the run shows" in bob

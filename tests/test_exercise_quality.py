@@ -66,7 +66,7 @@ def test_each_exercise_is_labelled_hinted_and_graded(path):
 @pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
 def test_exercise_ids_run_in_order(path):
     found = exercises(read(path))
-    chapter = re.match(r"(\d\d)", path.name).group(1).lstrip("0") or "0"
+    chapter = re.match(r"(\d\d[a-z]?)_", path.name).group(1).lstrip("0") or "0"
     assert [e.id for e in found] == [f"{chapter}.{k}" for k in range(1, len(found) + 1)]
 
 

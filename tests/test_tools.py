@@ -193,3 +193,50 @@ def test_recorded_timings_come_from_the_notebooks_metadata():
     nb.metadata["course"] = {"execution": {"wall_seconds": 41.5, "machine": "x"}}
     assert timings.recorded_seconds(nb) == 41.5
     assert "CPU cores" in timings.machine_description()
+
+
+def _exercise_notebook():
+    """A tiny chapter with two exercises (one with buggy code) in nbgrader format."""
+    def grader(grade_id, solution):
+        meta = {"grade": not solution, "grade_id": grade_id, "locked": not solution,
+                "schema_version": 3, "solution": solution, "task": False}  # fmt: skip
+        if not solution:
+            meta["points"] = 2
+        return {"nbgrader": meta}
+
+    def statement(number, kind):
+        return new_markdown_cell(
+            f"**Exercise {number} · {kind} · about 5 min: T.**",
+            metadata={"course": {"exercise": {"id": number, "kind": kind, "minutes": 5}}},
+        )
+
+    return nbformat.v4.new_notebook(cells=[
+        new_markdown_cell("## Exercises"),
+        statement("4.1", "transfer"),
+        new_code_cell("def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION",
+                      metadata=grader("ex04-1-solution", True)),
+        new_code_cell("check_f(f)", metadata=grader("ex04-1-check", False)),
+        statement("4.2", "debug"),
+        new_code_cell("def buggy():\n    return 2", metadata={"tags": ["exercise-bug"]}),
+        new_code_cell("def g():\n    ### BEGIN SOLUTION\n    return 3\n    ### END SOLUTION",
+                      metadata=grader("ex04-2-solution", True)),
+        new_code_cell("check_g(g)", metadata=grader("ex04-2-check", False)),
+        new_markdown_cell("## Further reading"),
+    ])  # fmt: skip
+
+
+def test_exercises_are_read_with_their_cells_and_a_subset_can_be_handed_out():
+    from tools import classroom, exercises
+
+    nb = _exercise_notebook()
+    found = exercises.exercises(nb)
+    assert [(e.id, e.kind, e.points) for e in found] == [("4.1", "transfer", 2),
+                                                         ("4.2", "debug", 2)]
+    assert found[1].bug.source.startswith("def buggy") and found[0].bug is None
+    subset = classroom.select_exercises(nb, {"4.2"})
+    sources = [c.source for c in subset.cells]
+    assert "check_g(g)" in sources and "check_f(f)" not in sources
+    assert not any("Exercise 4.1" in s for s in sources) and len(subset.cells) == 6
+    assert len(nb.cells) == 9  # the chapter itself is unchanged
+    with pytest.raises(ValueError, match=r"no exercise \['4.9'\]"):
+        classroom.select_exercises(nb, {"4.9"})

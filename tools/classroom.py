@@ -3,6 +3,7 @@
     python -m tools.classroom                 # every chapter into classroom/source/chNN/
     python -m tools.classroom 00 03           # some chapters
     python -m tools.classroom --root DIR 00   # another course folder
+    python -m tools.classroom 04 --exercises 4.2 4.5   # hand out a subset of the exercises
 
 Then, from the repository root (``nbgrader_config.py`` there points nbgrader at
 ``classroom/``), with the virtual environment's ``bin`` on ``PATH``::
@@ -15,7 +16,9 @@ Then, from the repository root (``nbgrader_config.py`` there points nbgrader at
 
 An assignment is named ``ch`` + the chapter number (``ch00``, ``ch06a``) and holds
 that chapter's notebook unchanged: its solution cells are nbgrader solution cells and
-its check cells are locked grade cells worth points.
+its check cells are locked grade cells worth points. With ``--exercises``, the other
+exercises (statement, buggy code, solution and check cells) are left out of the copy,
+so the assignment's points are those of the chosen exercises.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import nbformat
 
 from course_utils.cache import prepare_offline_cache
 from tools.environment import offline_cache_source
+from tools.exercises import exercises
 from tools.notebooks import (
     CHAPTER_PATTERN,
     ROOT,
@@ -48,9 +52,33 @@ def assignment_name(chapter: Path) -> str:
     return "ch" + chapter.name.split("_", 1)[0]
 
 
-def prepare_source(chapters: list[Path], root: Path = CLASSROOM) -> list[str]:
+def select_exercises(nb: nbformat.NotebookNode, keep: set[str]) -> nbformat.NotebookNode:
+    """A copy of chapter ``nb`` with only the exercises whose ids are in ``keep``.
+
+    Raises:
+        ValueError: when an id in ``keep`` is not an exercise of the chapter.
+    """
+    found = exercises(nb)
+    unknown = keep - {e.id for e in found}
+    if unknown:
+        raise ValueError(f"no exercise {sorted(unknown)} here; the chapter has "
+                         f"{[e.id for e in found]}")  # fmt: skip
+    drop = {id(c) for e in found if e.id not in keep
+            for c in (e.bug, e.solution, e.check) if c is not None}  # fmt: skip
+    statements = {e.statement for e in found if e.id not in keep}
+    copy = nbformat.from_dict(nb)
+    copy.cells = [c for c, original in zip(copy.cells, nb.cells, strict=True)
+                  if id(original) not in drop
+                  and not (c.cell_type == "markdown" and c.source in statements
+                           and c.metadata.get("course", {}).get("exercise"))]  # fmt: skip
+    return copy
+
+
+def prepare_source(chapters: list[Path], root: Path = CLASSROOM,
+                   keep: set[str] | None = None) -> list[str]:  # fmt: skip
     """Copy each chapter into ``root/source/<assignment>/``; return the assignment names.
 
+    With ``keep`` (exercise ids such as ``{"4.2", "4.5"}``), only those exercises stay.
     A folder is rewritten from scratch, so a renamed chapter leaves no stale copy.
     """
     names = []
@@ -60,7 +88,13 @@ def prepare_source(chapters: list[Path], root: Path = CLASSROOM) -> list[str]:
         if folder.exists():
             shutil.rmtree(folder)
         folder.mkdir(parents=True)
-        shutil.copy2(chapter, folder / chapter.name)
+        if keep:
+            nb = nbformat.read(chapter, as_version=4)
+            number = name.removeprefix("ch").lstrip("0") or "0"  # ch04 -> 4, ch06a -> 6a
+            mine = {k for k in keep if k.split(".")[0] == number}
+            nbformat.write(select_exercises(nb, mine), folder / chapter.name)
+        else:
+            shutil.copy2(chapter, folder / chapter.name)
         names.append(name)
     return names
 
@@ -127,12 +161,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("chapters", nargs="*", help="chapter numbers or paths (default: all)")
     parser.add_argument("--root", type=Path, default=CLASSROOM, help="course folder")
+    parser.add_argument("--exercises", nargs="+", metavar="ID",
+                        help="hand out only these exercises, e.g. 4.2 4.5")  # fmt: skip
     args = parser.parse_args(argv)
     paths = [p for s in args.chapters for p in resolve(s)] if args.chapters else chapter_paths()
     not_chapters = [p.name for p in paths if not CHAPTER_PATTERN.match(p.name)]
     if not_chapters:
         parser.error(f"not a chapter (no exercises): {', '.join(not_chapters)}")
-    for name in prepare_source(paths, args.root):
+    for name in prepare_source(paths, args.root, set(args.exercises or [])):
         print(f"source/{name}/ ready: nbgrader generate_assignment {name}")
     return 0
 
