@@ -93,3 +93,11 @@ def test_the_test_command_installs_no_system_packages():
     lines = (ROOT / "scripts" / "test.sh").read_text().splitlines()
     commands = "\n".join(line for line in lines if not line.lstrip().startswith("#"))
     assert "apt-get" not in commands and "install_browser" not in commands
+
+
+def test_readme_lists_every_exercise_for_teachers():
+    from tools.exercises import END, START, teacher_table
+
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split(START, 1)[1].split(END, 1)[0].strip()
+    assert block == teacher_table(), "README's exercise table is stale: python -m tools.exercises --write"
