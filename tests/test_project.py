@@ -100,4 +100,5 @@ def test_readme_lists_every_exercise_for_teachers():
 
     readme = (ROOT / "README.md").read_text()
     block = readme.split(START, 1)[1].split(END, 1)[0].strip()
-    assert block == teacher_table(), "README's exercise table is stale: python -m tools.exercises --write"
+    stale = "README's exercise table is stale: python -m tools.exercises --write"
+    assert block == teacher_table(), stale
