@@ -240,3 +240,25 @@ def test_exercises_are_read_with_their_cells_and_a_subset_can_be_handed_out():
     assert len(nb.cells) == 9  # the chapter itself is unchanged
     with pytest.raises(ValueError, match=r"no exercise \['4.9'\]"):
         classroom.select_exercises(nb, {"4.9"})
+
+
+def test_seed_check_reruns_a_notebook_with_other_seeds_and_reports_failures(tmp_path):
+    """The cheap CI smoke of tools.seed_check: a notebook whose assertion holds for one
+    seed and not another is reported as such (the real chapters are checked by hand)."""
+    from tools import seed_check
+
+    path = tmp_path / "00_x.ipynb"
+    nb = nbformat.v4.new_notebook(cells=[
+        new_markdown_cell("## Setup"),
+        new_code_cell("import os\n\nSEED = 42\n"),
+        new_code_cell("assert SEED % 2 == 0, f'odd seed {SEED}'"),
+    ])  # fmt: skip
+    nb.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "P"}
+    nbformat.write(nb, path)
+    assert seed_check.run_with_seed(path, 8).passed
+    failed = seed_check.run_with_seed(path, 7)
+    assert not failed.passed and "cell 2" in failed.error and "odd seed 7" in failed.error
+    assert "SEED = 42" in path.read_text()  # the notebook itself is unchanged
+    with pytest.raises(ValueError, match="no line `SEED = <int>`"):
+        cells = [new_markdown_cell("## Setup"), new_code_cell("x = 1")]
+        seed_check.with_seed(nbformat.v4.new_notebook(cells=cells), 3)
