@@ -76,6 +76,23 @@ def test_execute_runs_in_a_fresh_kernel_and_records_timing(tmp_path):
     assert code[0].outputs[0].text == "2\n" and seconds > 0
     assert "shell.execute_reply" in code[0].metadata.execution  # nbclient timing metadata
     assert "jupytext" not in nb.metadata and "lines_to_next_cell" not in code[0].metadata
+    assert nb.metadata.course.execution.wall_seconds == round(seconds, 1)
+    assert "CPU cores" in nb.metadata.course.execution.machine
+
+
+def test_a_failed_run_leaves_the_notebook_as_it_was(tmp_path, monkeypatch):
+    from nbclient.exceptions import CellExecutionError
+
+    path = tiny_notebook(tmp_path / "t.ipynb")
+    nb = notebooks.read(path)
+    nb.cells[3].source = "def f():\n    raise ValueError('broken on purpose')"
+    nbformat.write(nb, path)
+    before = path.read_bytes()
+    monkeypatch.setattr(execute, "FAILED", tmp_path / "failed")
+    with pytest.raises(CellExecutionError):
+        execute.execute(path)
+    assert path.read_bytes() == before
+    assert "broken on purpose" in (tmp_path / "failed" / "t.ipynb").read_text()
 
 
 def test_learner_version_uses_nbgrader_clear_solutions(tmp_path):

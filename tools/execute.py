@@ -7,9 +7,10 @@
 Each chapter first gets its "Open in Colab" link and Colab install line
 (``tools.colab``). Each notebook is then cleared, run in a new kernel of the current
 Python environment (with the offline data cache when one is found), and saved with its outputs and
-nbclient's per-cell timing metadata (``cell.metadata.execution``). The learner
-version of each chapter is regenerated afterwards. Committed notebooks are this
-script's output.
+nbclient's per-cell timing metadata (``cell.metadata.execution``) and its wall time
+(``metadata.course.execution``). A run that fails leaves the notebook as it was and is
+saved in ``build/failed/``. The learner version of each chapter is regenerated
+afterwards. Committed notebooks are this script's output.
 """
 
 from __future__ import annotations
@@ -26,8 +27,10 @@ from nbclient.exceptions import CellExecutionError
 from tools import learner
 from tools.colab import add_colab_support
 from tools.environment import prepare_notebook_environment
-from tools.notebooks import CHAPTER_PATTERN, budget_seconds, read, resolve
+from tools.notebooks import CHAPTER_PATTERN, ROOT, budget_seconds, read, resolve
 from tools.timings import machine_description
+
+FAILED = ROOT / "build" / "failed"
 
 
 def kernel_cpu_seconds() -> float:
@@ -61,14 +64,19 @@ def execute(path, timeout: int = 900) -> float:
     start = time.perf_counter()
     try:
         client.execute()
-    finally:
-        elapsed = time.perf_counter() - start
-        nb.metadata.pop("widgets", None)
-        nb.metadata.setdefault("course", {})["execution"] = {
-            "wall_seconds": round(elapsed, 1),  # kernel start to last cell
-            "machine": machine_description(),
-        }
-        nbformat.write(nb, path)
+    except BaseException:
+        # Keep the committed notebook; the failed run goes to build/failed/ for a look.
+        FAILED.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, FAILED / path.name)
+        print(f"  the failed run is in {FAILED / path.name}", file=sys.stderr)
+        raise
+    elapsed = time.perf_counter() - start
+    nb.metadata.pop("widgets", None)
+    nb.metadata.setdefault("course", {})["execution"] = {
+        "wall_seconds": round(elapsed, 1),  # kernel start to last cell
+        "machine": machine_description(),
+    }
+    nbformat.write(nb, path)
     return elapsed
 
 
