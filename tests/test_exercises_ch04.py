@@ -10,6 +10,8 @@ from course_utils.exercises.ch04 import (
     check_adam_update,
     check_heavy_ball_step,
     check_inverse_time_decay,
+    check_lion_step,
+    check_prediction_4_6,
     check_rmsprop_momentum_step,
 )
 
@@ -90,8 +92,27 @@ def adam_bias_not_powered(theta, grad, m, v, t, lr=0.001, beta1=0.9, beta2=0.999
     return theta - lr * (m / (1 - beta1)) / (np.sqrt(v / (1 - beta2)) + eps), m, v
 
 
+def buggy_adam_update(theta, grad, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+    """The exercise-bug cell of the notebook: stores the corrected moments as the state."""
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad**2
+    m = m / (1 - beta1**t)
+    v = v / (1 - beta2**t)
+    return theta - lr * m / (np.sqrt(v) + eps), m, v
+
+
 def test_adam_accepts_algorithm_1():
     assert "4.2 passed" in check_adam_update(adam_update)
+
+
+def test_adam_rejects_the_notebooks_buggy_version_with_a_hint():
+    with pytest.raises(ExerciseFailure, match="uncorrected moving averages"):
+        check_adam_update(buggy_adam_update)
+
+
+def test_adam_says_not_solved_yet():
+    with pytest.raises(ExerciseFailure, match="not solved yet"):
+        check_adam_update(not_started)
 
 
 @pytest.mark.parametrize(
@@ -181,3 +202,85 @@ def test_rmsprop_momentum_accepts_the_keras_rule():
 def test_rmsprop_momentum_rejects(wrong):
     with pytest.raises(ExerciseFailure, match="Exercise 4.4"):
         check_rmsprop_momentum_step(wrong)
+
+
+# ---------------------------------------------------------------- 4.5 Lion
+
+
+def lion_step(theta, grad, m, lr, beta1, beta2):
+    direction = np.sign(beta1 * m + (1 - beta1) * grad)
+    return theta - lr * direction, beta2 * m + (1 - beta2) * grad
+
+
+def lion_updates_m_first(theta, grad, m, lr, beta1, beta2):
+    """Wrong: updates the momentum with beta2 first and takes the sign of the new m."""
+    m = beta2 * m + (1 - beta2) * grad
+    return theta - lr * np.sign(m), m
+
+
+def lion_without_sign(theta, grad, m, lr, beta1, beta2):
+    """Wrong: momentum SGD, the step scales with the gradient."""
+    return theta - lr * (beta1 * m + (1 - beta1) * grad), beta2 * m + (1 - beta2) * grad
+
+
+def lion_one_beta(theta, grad, m, lr, beta1, beta2):
+    """Wrong: beta1 for both the interpolation and the momentum update."""
+    direction = np.sign(beta1 * m + (1 - beta1) * grad)
+    return theta - lr * direction, beta1 * m + (1 - beta1) * grad
+
+
+def lion_sign_of_gradient(theta, grad, m, lr, beta1, beta2):
+    """Wrong: signSGD, ignores the momentum in the step."""
+    return theta - lr * np.sign(grad), beta2 * m + (1 - beta2) * grad
+
+
+def test_lion_accepts_the_keras_rule():
+    assert "4.5 passed" in check_lion_step(lion_step)
+
+
+@pytest.mark.parametrize(
+    ("wrong", "match"),
+    [(lion_updates_m_first, "OLD m"), (lion_without_sign, "exactly lr"),
+     (lion_one_beta, "beta2"), (lion_sign_of_gradient, "OLD m"),
+     (not_started, "not solved yet"),
+     (lambda theta, grad, m, lr, beta1, beta2: theta - lr * np.sign(grad), "tuple")],
+)  # fmt: skip
+def test_lion_rejects(wrong, match):
+    with pytest.raises(ExerciseFailure, match=match):
+        check_lion_step(wrong)
+
+
+# ---------------------------------------------------------------- 4.6 predict: rotation
+
+
+def test_prediction_accepts_the_right_letter(capsys):
+    assert "4.6 passed" in check_prediction_4_6(lambda: "b")
+    out = capsys.readouterr().out
+    assert out.count(" passed.") == 1 and "AdaGrad" in out
+
+
+@pytest.mark.parametrize(
+    ("wrong", "match"),
+    [(lambda: "a", "you predicted \\(a\\)"), (lambda: "c", "you predicted \\(c\\)"),
+     (lambda: "d", "one of"), (lambda: None, "one of"), (not_started, "not solved yet")],
+)  # fmt: skip
+def test_prediction_rejects(wrong, match):
+    with pytest.raises(ExerciseFailure, match=match):
+        check_prediction_4_6(wrong)
+
+
+def test_prediction_not_started_reveals_nothing(capsys):
+    with pytest.raises(ExerciseFailure, match="not solved yet"):
+        check_prediction_4_6(not_started)
+    assert "AdaGrad" not in capsys.readouterr().out
+
+
+def test_the_experiment_shows_the_right_answer():
+    from course_utils.exercises.ch04 import _rotated_quadratic_race
+
+    results = _rotated_quadratic_race()
+    for name in ("sgd", "momentum"):
+        aligned, turned = results[name]
+        assert abs(aligned - turned) <= 1e-9 * max(aligned, 1e-30)
+    aligned, turned = results["adagrad"]
+    assert turned > 1e6 * aligned

@@ -6,12 +6,19 @@ import pytest
 
 from course_utils.checks import ExerciseFailure
 from course_utils.exercises.ch05 import (
-    check_batch_norm_train,
     check_bootstrap_oob,
-    check_dropout,
     check_early_stopping,
+    check_fixed_standardize,
+    check_group_kfold,
+    check_max_norm,
+    check_prediction_5_5,
     early_stopping_reference,
+    patience_experiment,
 )
+
+
+def not_started(*args, **kwargs):
+    raise NotImplementedError()
 
 
 # --------------------------------------------------------------------------- 5.1
@@ -47,58 +54,6 @@ def test_bootstrap_accepts_correct_answers():
 def test_bootstrap_rejects_wrong_answers(wrong, match):
     with pytest.raises(ExerciseFailure, match=match):
         check_bootstrap_oob(wrong)
-
-
-# --------------------------------------------------------------------------- 5.2
-def dropout(x, keep_mask, rate, training):
-    return x * keep_mask / (1 - rate) if training else x
-
-
-def test_dropout_accepts_a_correct_answer():
-    assert "passed" in check_dropout(dropout)
-
-
-@pytest.mark.parametrize(
-    ("wrong", "match"),
-    [
-        (lambda x, m, r, t: x * m if t else x, r"1 / \(1 - rate\)"),  # no scaling
-        (lambda x, m, r, t: x * m / (1 - r), "inference"),  # active at inference
-        (lambda x, m, r, t: x * m * (1 - r) if t else x, "not right"),  # wrong scaling
-        (lambda x, m, r, t: x * ~m / (1 - r) if t else x, "not right"),  # drops the kept units
-        (lambda x, m, r, t: x * m / (1 - r) if t else x * (1 - r), "inference"),  # old-style
-        (lambda x, m, r, t: None, "returned None"),
-    ],
-)
-def test_dropout_rejects_wrong_answers(wrong, match):
-    with pytest.raises(ExerciseFailure, match=match):
-        check_dropout(wrong)
-
-
-# --------------------------------------------------------------------------- 5.3
-def batch_norm_train(x, gamma, beta, epsilon):
-    return gamma * (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0) + epsilon) + beta
-
-
-def test_batch_norm_accepts_a_correct_answer():
-    assert "passed" in check_batch_norm_train(batch_norm_train)
-
-
-@pytest.mark.parametrize(
-    ("wrong", "match"),
-    [
-        (lambda x, g, b, e: g * (x - x.mean(axis=1, keepdims=True))
-         / np.sqrt(x.var(axis=1, keepdims=True) + e) + b, "not right"),  # per sample
-        (lambda x, g, b, e: g * (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0, ddof=1) + e) + b,
-         "not right"),  # unbiased variance
-        (lambda x, g, b, e: g * (x - x.mean(axis=0)) / (x.std(axis=0) + e) + b, "not right"),
-        (lambda x, g, b, e: (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0) + e), "not right"),
-        (lambda x, g, b, e: g * (x - x.mean()) / np.sqrt(x.var() + e) + b, "not right"),
-        (lambda x, g, b, e: None, "returned None"),
-    ],
-)
-def test_batch_norm_rejects_wrong_answers(wrong, match):
-    with pytest.raises(ExerciseFailure, match=match):
-        check_batch_norm_train(wrong)
 
 
 # --------------------------------------------------------------------------- 5.4
@@ -163,3 +118,171 @@ def test_reference_agrees_with_the_keras_callback():
 def test_early_stopping_rejects_wrong_answers(wrong):
     with pytest.raises(ExerciseFailure):
         check_early_stopping(wrong)
+
+
+def test_early_stopping_says_not_solved_yet():
+    with pytest.raises(ExerciseFailure, match="not solved yet"):
+        check_early_stopping(not_started)
+
+
+def test_bootstrap_says_not_solved_yet():
+    with pytest.raises(ExerciseFailure, match="not solved yet"):
+        check_bootstrap_oob(not_started)
+
+
+# --------------------------------------------------------------------------- 5.2
+def group_kfold(groups, k):
+    groups = np.asarray(groups)
+    labels, counts = np.unique(groups, return_counts=True)
+    fold_of, load = {}, np.zeros(k, dtype=int)
+    for index in np.argsort(-counts, kind="stable"):
+        fold = int(np.argmin(load))
+        fold_of[labels[index]] = fold
+        load[fold] += counts[index]
+    folds = np.array([fold_of[g] for g in groups])
+    return [(np.flatnonzero(folds != f), np.flatnonzero(folds == f)) for f in range(k)]
+
+
+def sklearn_group_kfold(groups, k):
+    from sklearn.model_selection import GroupKFold
+
+    return list(GroupKFold(n_splits=k).split(np.zeros(len(groups)), groups=groups))
+
+
+def item_kfold(groups, k):
+    """Wrong: plain K-fold over items, ignoring the groups."""
+    folds = np.arange(len(groups)) % k
+    return [(np.flatnonzero(folds != f), np.flatnonzero(folds == f)) for f in range(k)]
+
+
+def round_robin_in_label_order(groups, k):
+    """Wrong-ish: whole groups, but dealt out in label order regardless of size."""
+    labels = np.unique(groups)
+    fold_of = {g: i % k for i, g in enumerate(labels)}
+    folds = np.array([fold_of[g] for g in groups])
+    out = [(np.flatnonzero(folds != f), np.flatnonzero(folds == f)) for f in range(k)]
+    return out
+
+
+def everything_in_one_fold(groups, k):
+    n = len(groups)
+    return [(np.arange(n), np.array([], dtype=int)) for _ in range(k - 1)] + [
+        (np.array([], dtype=int), np.arange(n))]
+
+
+def train_includes_val(groups, k):
+    return [(np.arange(len(groups)), val) for _, val in group_kfold(groups, k)]
+
+
+def test_group_kfold_accepts_the_greedy_rule_and_sklearn():
+    assert "5.2 passed" in check_group_kfold(group_kfold)
+    assert "5.2 passed" in check_group_kfold(sklearn_group_kfold)
+
+
+@pytest.mark.parametrize(
+    ("wrong", "match"),
+    [(item_kfold, "both train and val"), (round_robin_in_label_order, "unbalanced"),
+     (everything_in_one_fold, "empty"), (train_includes_val, "every item not in its val"),
+     (lambda g, k: group_kfold(g, k)[:-1], "number of"), (lambda g, k: None, "return"),
+     (not_started, "not solved yet")],
+)  # fmt: skip
+def test_group_kfold_rejects_wrong_answers(wrong, match):
+    with pytest.raises(ExerciseFailure, match=match):
+        check_group_kfold(wrong)
+
+
+# --------------------------------------------------------------------------- 5.3
+def buggy_standardize(x_train, x_test):
+    """The exercise-bug cell of the notebook: statistics of training and test data."""
+    both = np.concatenate([x_train, x_test])
+    mean, std = both.mean(axis=0), both.std(axis=0)
+    return (x_train - mean) / std, (x_test - mean) / std
+
+
+def fixed_standardize(x_train, x_test):
+    mean, std = x_train.mean(axis=0), x_train.std(axis=0)
+    return (x_train - mean) / std, (x_test - mean) / std
+
+
+def test_fixed_standardize_accepts_training_statistics():
+    assert "5.3 passed" in check_fixed_standardize(fixed_standardize)
+
+
+def test_fixed_standardize_accepts_keras_normalization():
+    def with_keras(x_train, x_test):
+        norm = keras.layers.Normalization(dtype="float64")
+        norm.adapt(x_train)
+        return np.asarray(norm(x_train)), np.asarray(norm(x_test))
+
+    assert "5.3 passed" in check_fixed_standardize(with_keras)
+
+
+@pytest.mark.parametrize(
+    ("wrong", "match"),
+    [(buggy_standardize, "leak"),
+     (lambda a, b: (fixed_standardize(a, a)[0], fixed_standardize(b, b)[0]), "its own"),
+     (lambda a, b: ((a - a.mean(0)) / a.std(0, ddof=1), (b - a.mean(0)) / a.std(0, ddof=1)),
+      "ddof=0"),
+     (lambda a, b: ((a - a.mean()) / a.std(), (b - a.mean()) / a.std()), "not right"),
+     (lambda a, b: fixed_standardize(a, b)[0], "tuple"),
+     (lambda a, b: (fixed_standardize(a, b)[0], None), "forget `return`"),
+     (not_started, "not solved yet")],
+)  # fmt: skip
+def test_fixed_standardize_rejects_wrong_answers(wrong, match):
+    with pytest.raises(ExerciseFailure, match=match):
+        check_fixed_standardize(wrong)
+
+
+# --------------------------------------------------------------------------- 5.5
+def test_prediction_accepts_a(capsys):
+    assert "5.5 passed" in check_prediction_5_5(lambda: "a")
+    assert capsys.readouterr().out.count(" passed.") == 1
+
+
+@pytest.mark.parametrize(
+    ("wrong", "match"),
+    [(lambda: "b", r"you predicted \(b\)"), (lambda: "c", r"you predicted \(c\)"),
+     (lambda: "maybe", "one of"), (not_started, "not solved yet")],
+)  # fmt: skip
+def test_prediction_rejects(wrong, match):
+    with pytest.raises(ExerciseFailure, match=match):
+        check_prediction_5_5(wrong)
+
+
+def test_prediction_not_started_reveals_nothing(capsys):
+    with pytest.raises(ExerciseFailure):
+        check_prediction_5_5(not_started)
+    assert "patience" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_the_answer_is_the_same_for_every_seed(seed):
+    r = patience_experiment(seed=seed, runs=100)
+    assert np.all(r["best_high"] <= r["best_low"])
+    assert np.any(r["best_high"] < r["best_low"])  # and the difference shows
+    assert np.all(r["epochs_high"] >= r["epochs_low"])
+
+
+# --------------------------------------------------------------------------- 5.6
+def max_norm(w, max_value):
+    norms = np.sqrt(np.sum(w**2, axis=0, keepdims=True))
+    return w * np.minimum(1.0, max_value / norms)
+
+
+def test_max_norm_accepts_a_correct_answer():
+    assert "5.6 passed" in check_max_norm(max_norm)
+
+
+@pytest.mark.parametrize(
+    ("wrong", "match"),
+    [(lambda w, c: w * np.minimum(1.0, c / np.linalg.norm(w, axis=1, keepdims=True)),
+      "norm <="),  # rows: the outgoing weights of an input
+     (lambda w, c: np.clip(w, -c, c), "norm <=|direction"),  # clips single weights
+     (lambda w, c: w * c / np.linalg.norm(w, axis=0, keepdims=True), "unchanged"),  # scales up
+     (lambda w, c: w * min(1.0, c / np.linalg.norm(w)), "unchanged"),  # one global norm
+     (lambda w, c: None, "forget `return`"),
+     (not_started, "not solved yet")],
+)  # fmt: skip
+def test_max_norm_rejects_wrong_answers(wrong, match):
+    with pytest.raises(ExerciseFailure, match=match):
+        check_max_norm(wrong)

@@ -9,20 +9,26 @@ import numpy as np
 
 from course_utils.checks import (
     ExerciseFailure,
+    Passed,
+    answer_array,
     call_answer,
     expect,
     expect_close,
     expect_equal,
     expect_shape,
+    grade_prediction,
     passed,
 )
 
 __all__ = [
-    "check_batch_norm_train",
     "check_bootstrap_oob",
-    "check_dropout",
     "check_early_stopping",
+    "check_fixed_standardize",
+    "check_group_kfold",
+    "check_max_norm",
+    "check_prediction_5_5",
     "early_stopping_reference",
+    "patience_experiment",
 ]
 
 
@@ -75,68 +81,6 @@ def check_bootstrap_oob(bootstrap_oob: Callable[[int, Any], Any], seed: int = 0)
                          f"{expected:.1%}).")  # fmt: skip
 
 
-def check_dropout(dropout: Callable[..., Any], seed: int = 0) -> str:
-    """Exercise 5.2: ``dropout(x, keep_mask, rate, training)``, inverted dropout.
-
-    In training, ``x * keep_mask / (1 - rate)``; at inference, ``x`` unchanged.
-    Compared with ``keras.layers.Dropout``: its output in training is read back to get
-    the mask, and the answer must reproduce it.
-    """
-    import keras
-
-    rng = np.random.default_rng(seed)
-    for rate in (0.2, 0.5):
-        x = (rng.uniform(0.5, 2, size=(16, 12)) * rng.choice([-1, 1], size=(16, 12))).astype(
-            np.float32
-        )
-        y_keras = np.asarray(keras.layers.Dropout(rate, seed=int(seed + 10 * rate))(
-            x, training=True))  # fmt: skip
-        keep_mask = y_keras != 0
-        result = call_answer("5.2", dropout, x, keep_mask, rate, True)
-        expect("5.2", result is not None, "dropout returned None; did you forget `return`?")
-        expect_shape("5.2", "the training output", result, x.shape)
-        got = np.asarray(result, dtype=np.float64)
-        if np.allclose(got, x * keep_mask, rtol=1e-5):
-            raise ExerciseFailure("5.2", "the kept units must be scaled by 1 / (1 - rate) so "
-                                         "that the expected output equals x (inverted dropout)")
-        expect_close("5.2", f"the training output (rate={rate}) against keras.layers.Dropout",
-                     got, y_keras, rtol=1e-5, atol=1e-6)  # fmt: skip
-        inference = call_answer("5.2", dropout, x, keep_mask, rate, False)
-        expect("5.2", inference is not None, "dropout(..., training=False) returned None")
-        expect_close("5.2", "the inference output (dropout is off: the identity)",
-                     inference, np.asarray(keras.layers.Dropout(rate)(x, training=False)))
-    return passed("5.2", "Your dropout matches keras.layers.Dropout in training and inference.")
-
-
-def check_batch_norm_train(batch_norm_train: Callable[..., Any], seed: int = 0) -> str:
-    """Exercise 5.3: ``batch_norm_train(x, gamma, beta, epsilon)`` in training mode.
-
-    Each feature (column) is normalized with its mean and biased variance over the
-    batch, then scaled by ``gamma`` and shifted by ``beta``. Compared with
-    ``keras.layers.BatchNormalization`` called with ``training=True``.
-    """
-    import keras
-
-    rng = np.random.default_rng(seed)
-    for shape in [(32, 5), (10, 3)]:
-        x = (rng.normal(size=shape) * rng.uniform(0.5, 10, size=shape[1])
-             + rng.uniform(-5, 5, size=shape[1])).astype(np.float32)  # fmt: skip
-        gamma = rng.uniform(0.5, 2, size=shape[1]).astype(np.float32)
-        beta = rng.normal(size=shape[1]).astype(np.float32)
-        layer = keras.layers.BatchNormalization(epsilon=1e-3)
-        layer.build((None, shape[1]))
-        layer.gamma.assign(gamma)
-        layer.beta.assign(beta)
-        expected = np.asarray(layer(x, training=True))
-        result = call_answer("5.3", batch_norm_train, x, gamma, beta, 1e-3)
-        expect("5.3", result is not None, "batch_norm_train returned None")
-        expect_shape("5.3", f"the output for x of shape {shape}", result, shape)
-        expect_close("5.3", f"the output for x of shape {shape} against "
-                     "keras.layers.BatchNormalization (training=True)", result, expected,
-                     rtol=1e-4, atol=1e-4)  # fmt: skip
-    return passed("5.3", "Each feature is normalized over the batch, as Keras does.")
-
-
 def early_stopping_reference(val_losses: Any, patience: int) -> tuple[int, int]:
     """``(epochs_run, best_epoch)`` (1-based) of ``keras.callbacks.EarlyStopping``.
 
@@ -180,3 +124,210 @@ def check_early_stopping(early_stopping: Callable[[Any, int], Any], seed: int = 
         expect_equal("5.4", f"(epochs_run, best_epoch) for patience={patience} and losses "
                      f"{shown}", got, expected)  # fmt: skip
     return passed("5.4", "Training stops after `patience` epochs without improvement.")
+
+
+# --------------------------------------------------------------------------- 5.2
+
+
+def _random_groups(rng: np.random.Generator, n_groups: int) -> np.ndarray:
+    """Group labels (e.g. patient ids, not sorted, not 0..G-1) with 1 to 9 items each."""
+    sizes = rng.integers(1, 10, size=n_groups)
+    labels = rng.choice(np.arange(100, 1000), size=n_groups, replace=False)
+    return rng.permutation(np.repeat(labels, sizes))
+
+
+def check_group_kfold(group_kfold: Callable[[Any, int], Any], seed: int = 0) -> str:
+    """Exercise 5.2: ``group_kfold(groups, k)``, K-fold cross-validation by group.
+
+    Returns a list of ``k`` pairs ``(train, val)`` of index arrays. Checked on random
+    group layouts: ``k`` splits; every item validated exactly once; ``train`` is every
+    other item; no group on both sides of a split; and the folds balanced as well as the
+    greedy rule achieves (largest fold minus smallest fold at most the largest group).
+    """
+    rng = np.random.default_rng(seed)
+    layouts = [(_random_groups(rng, 30), 5), (_random_groups(rng, 12), 3),
+               (_random_groups(rng, 7), 7), (np.array([4, 4, 4, 9, 9, 1, 1, 1, 1, 7]), 2)]
+    for groups, k in layouts:
+        n = len(groups)
+        result = call_answer("5.2", group_kfold, groups.copy(), k)
+        expect("5.2", result is not None, "group_kfold returned None; did you forget `return`?")
+        splits = list(result)
+        expect_equal("5.2", f"the number of (train, val) splits for k={k}", len(splits), k)
+        times_validated = np.zeros(n, dtype=int)
+        sizes = []
+        for fold, pair in enumerate(splits):
+            expect("5.2", isinstance(pair, tuple) and len(pair) == 2,
+                   f"split {fold} should be a tuple (train, val), got {type(pair).__name__}")
+            train = _index_array("5.2", f"train of split {fold}", pair[0])
+            val = _index_array("5.2", f"val of split {fold}", pair[1])
+            expect("5.2", val.size > 0, f"the validation set of split {fold} is empty")
+            expect("5.2", len(np.unique(val)) == len(val) and len(np.unique(train)) == len(train),
+                   f"split {fold} lists an item twice")
+            expect("5.2", np.array_equal(np.sort(train), np.setdiff1d(np.arange(n), val)),
+                   f"train of split {fold} should be every item not in its val set")
+            shared = np.intersect1d(groups[train], groups[val])
+            expect("5.2", shared.size == 0,
+                   f"split {fold}: groups {shared[:5].tolist()} have items in both train and "
+                   "val, so the model is validated on groups it has trained on. Assign whole "
+                   "groups to folds, not items")  # fmt: skip
+            times_validated[val] += 1
+            sizes.append(len(val))
+        expect("5.2", np.all(times_validated == 1),
+               f"every item should be validated exactly once, but {np.sum(times_validated != 1)}"
+               " items are validated 0 or several times")  # fmt: skip
+        largest_group = int(np.max(np.unique(groups, return_counts=True)[1]))
+        expect("5.2", max(sizes) - min(sizes) <= largest_group,
+               f"the folds are unbalanced: validation sizes {sorted(sizes)} for {n} items in "
+               f"{len(np.unique(groups))} groups (largest {largest_group}). Put the groups "
+               "into folds from the largest to the smallest, each into the fold that holds "
+               "the fewest items so far")  # fmt: skip
+    return passed("5.2", "Whole groups go to one fold, every item is validated once, and the "
+                         "folds are balanced.")
+
+
+# --------------------------------------------------------------------------- 5.3
+
+
+def check_fixed_standardize(fixed_standardize: Callable[[Any, Any], Any], seed: int = 0) -> str:
+    """Exercise 5.3 (debug): standardize with statistics of the training set only.
+
+    ``fixed_standardize(x_train, x_test) -> (z_train, z_test)``: both sets use the
+    training set's per-feature mean and population standard deviation (as
+    ``keras.layers.Normalization.adapt`` on the training data). Checked on fresh random
+    data against the formula, and by changing only the test set: the training inputs
+    must not move.
+    """
+    rng = np.random.default_rng(seed)
+    for n_train, n_test, features in [(60, 25, 4), (200, 50, 7), (15, 40, 2)]:
+        scale = rng.uniform(0.1, 100, size=features)
+        x_train = rng.normal(rng.uniform(-50, 50, features), scale, size=(n_train, features))
+        x_test = rng.normal(rng.uniform(-50, 50, features), scale, size=(n_test, features))
+        result = call_answer("5.3", fixed_standardize, x_train.copy(), x_test.copy())
+        expect("5.3", isinstance(result, tuple) and len(result) == 2,
+               "fixed_standardize should return a tuple (z_train, z_test), got "
+               f"{type(result).__name__}")  # fmt: skip
+        z_train = answer_array("5.3", "z_train", result[0])
+        z_test = answer_array("5.3", "z_test", result[1])
+        expect_shape("5.3", "z_train", z_train, x_train.shape)
+        expect_shape("5.3", "z_test", z_test, x_test.shape)
+        mean, std = x_train.mean(axis=0), x_train.std(axis=0)
+        moved = call_answer("5.3", fixed_standardize, x_train.copy(), 3.0 * x_test + 10.0)
+        z_moved = answer_array("5.3", "z_train", moved[0])
+        expect("5.3", np.allclose(z_moved, z_train, rtol=1e-9, atol=1e-12),
+               "the standardized TRAINING inputs change when only the test set changes: "
+               "the statistics still see the test set (a leak)")  # fmt: skip
+        if np.allclose(z_test.mean(axis=0), 0, atol=1e-9):
+            raise ExerciseFailure("5.3", "the test set has mean exactly 0 per feature: it was "
+                                         "standardized with its own statistics, so the model "
+                                         "sees differently scaled inputs at test time. Use "
+                                         "the training mean and std for both sets")
+        expect_close("5.3", f"z_train for {n_train} training rows (x - mean) / std with the "
+                     "training mean and population std (ddof=0)", z_train,
+                     (x_train - mean) / std, rtol=1e-6, atol=1e-9)  # fmt: skip
+        expect_close("5.3", "z_test, standardized with the TRAINING statistics", z_test,
+                     (x_test - mean) / std, rtol=1e-6, atol=1e-9)  # fmt: skip
+    return passed("5.3", "The statistics come from the training set only; the test set is "
+                         "scaled with them, unseen.")
+
+
+# --------------------------------------------------------------------------- 5.5
+
+
+def patience_experiment(seed: int = 0, runs: int = 300,
+                        patiences: tuple[int, int] = (2, 8)) -> dict[str, Any]:  # fmt: skip
+    """Replay early stopping with two patiences on the same noisy U-shaped validation
+    curves; return the best (restored) loss and the epochs run of each, per curve."""
+    rng = np.random.default_rng(seed)
+    low, high = patiences
+    epochs = np.arange(1, 61)
+    results = {"best_low": [], "best_high": [], "epochs_low": [], "epochs_high": []}
+    for _ in range(runs):
+        bottom = rng.integers(8, 40)
+        curve = 0.3 + 0.0015 * (epochs - bottom) ** 2 + rng.normal(0, 0.04, size=60)
+        for key, patience in (("low", low), ("high", high)):
+            run, best = early_stopping_reference(curve, patience)
+            results[f"best_{key}"].append(curve[best - 1])
+            results[f"epochs_{key}"].append(run)
+    return {key: np.array(value) for key, value in results.items()}
+
+
+def check_prediction_5_5(predict: Callable[[], Any]) -> Passed:
+    """Exercise 5.5 (predict): patience 8 instead of 2, with ``restore_best_weights``.
+
+    The run with patience 8 trains at least as long and sees every epoch the patience-2
+    run saw, so the loss it restores is never higher; it often is lower (it survives a
+    noisy bump), at the price of more epochs.
+    """
+    call_answer("5.5", predict)  # an unsolved exercise says so before anything is revealed
+    r = patience_experiment()
+    lower = int(np.sum(r["best_high"] < r["best_low"]))
+    equal = int(np.sum(r["best_high"] == r["best_low"]))
+    higher = int(np.sum(r["best_high"] > r["best_low"]))
+    runs = len(r["best_low"])
+    print(f"{runs} simulated runs (noisy U-shaped validation curves, up to 60 epochs):")
+    print(f"  patience 2: mean restored val loss {r['best_low'].mean():.4f}, "
+          f"mean epochs trained {r['epochs_low'].mean():.1f}")
+    print(f"  patience 8: mean restored val loss {r['best_high'].mean():.4f}, "
+          f"mean epochs trained {r['epochs_high'].mean():.1f}")
+    print(f"  patience 8 restored a lower loss in {lower} runs, the same in {equal}, "
+          f"a higher one in {higher}")
+    observed = (f"In {runs} runs patience 8 restored a lower validation loss {lower} times, "
+                f"the same {equal} times and a higher one {higher} times, training "
+                f"{r['epochs_high'].mean() - r['epochs_low'].mean():.1f} more epochs on "
+                "average.")  # fmt: skip
+    return grade_prediction(
+        "5.5",
+        predict,
+        options={
+            "a": "never higher than with patience 2",
+            "b": "usually higher: training longer overfits more",
+            "c": "sometimes lower and sometimes higher, depending on the noise",
+        },
+        correct="a",
+        observed=observed,
+        why=("The patience-8 run stops no earlier than the patience-2 run, so it has seen "
+             "every epoch the other one saw, and restore_best_weights rolls back to the "
+             "best of them: the extra epochs can only add candidates. Overfitting in the "
+             "extra epochs costs compute, not the restored model. What a larger patience "
+             "buys is robustness to noisy bumps; what it costs is epochs."),
+    )
+
+
+# --------------------------------------------------------------------------- 5.6
+
+
+def check_max_norm(max_norm: Callable[[Any, float], Any], seed: int = 0) -> str:
+    """Exercise 5.6: the max-norm constraint of a Dense kernel, as
+    ``keras.constraints.MaxNorm(max_value, axis=0)``.
+
+    Each column of ``w`` (the incoming weights of one unit) whose Euclidean norm exceeds
+    ``max_value`` is scaled down to norm ``max_value``; the others stay as they are.
+    """
+    import keras
+
+    rng = np.random.default_rng(seed)
+    for shape, max_value in [((6, 5), 1.5), ((20, 8), 3.0), ((3, 4), 0.5)]:
+        w = (rng.normal(size=shape) * rng.uniform(0.05, 1.5, size=shape[1])).astype(np.float32)
+        want = np.asarray(keras.constraints.MaxNorm(max_value, axis=0)(w), dtype=np.float64)
+        result = call_answer("5.6", max_norm, w.copy(), max_value)
+        got = answer_array("5.6", "max_norm(w, max_value)", result)
+        expect_shape("5.6", "the constrained kernel", got, shape)
+        norms = np.linalg.norm(got, axis=0)
+        expect("5.6", np.all(norms <= max_value * (1 + 1e-5)),
+               f"every column should have norm <= {max_value}, got column norms "
+               f"{np.round(norms, 3).tolist()}")  # fmt: skip
+        small = np.linalg.norm(w, axis=0) < max_value
+        expect("5.6", np.allclose(got[:, small], w[:, small], rtol=1e-5, atol=1e-6),
+               "columns whose norm is already below max_value must stay unchanged (the "
+               "constraint only scales down)")  # fmt: skip
+        long = ~small
+        direction = got[:, long] / np.maximum(np.linalg.norm(got[:, long], axis=0), 1e-12)
+        expect("5.6", np.allclose(direction, w[:, long] / np.linalg.norm(w[:, long], axis=0),
+                                  atol=1e-5),
+               "a constrained column must keep its direction: scale the whole column by "
+               "max_value / its norm, do not clip single weights")  # fmt: skip
+        expect_close("5.6", f"the kernel of shape {shape} with max_value={max_value}, "
+                     "compared with keras.constraints.MaxNorm(axis=0)", got, want,
+                     rtol=1e-5, atol=1e-6)  # fmt: skip
+    return passed("5.6", "Your max-norm matches keras.constraints.MaxNorm: long columns are "
+                         "scaled back onto the ball, short ones are left alone.")
