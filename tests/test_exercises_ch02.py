@@ -8,9 +8,11 @@ import pytest
 from course_utils.checks import ExerciseFailure
 from course_utils.exercises.ch02 import (
     check_central_difference,
-    check_count_parameters,
+    check_classifier_gradients,
     check_dense_layer_backward,
-    check_two_layer_gradients,
+    check_prediction_2_5,
+    check_residual_block_backward,
+    check_tanh_layer_gradients,
 )
 
 
@@ -123,70 +125,165 @@ def test_central_difference_rejects_wrong_answers(wrong, message):
 
 
 # ----------------------------------------------------------------------------- 2.3
-def count_right(sizes):
-    return sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
+def residual_right(grad_out, x, w, b):
+    grad_z = grad_out * (x @ w + b > 0)
+    return grad_out + grad_z @ w.T, x.T @ grad_z, grad_z.sum(axis=0)
 
 
-def test_count_parameters_accepts_the_right_answer():
-    assert "2.3 passed" in check_count_parameters(count_right)
+def residual_no_skip(grad_out, x, w, b):
+    grad_z = grad_out * (x @ w + b > 0)
+    return grad_z @ w.T, x.T @ grad_z, grad_z.sum(axis=0)
+
+
+def residual_no_relu_grad(grad_out, x, w, b):
+    return grad_out + grad_out @ w.T, x.T @ grad_out, grad_out.sum(axis=0)
+
+
+def residual_relu_grad_of_output(grad_out, x, w, b):
+    out = x + np.maximum(x @ w + b, 0)
+    grad_z = grad_out * (out > 0)  # the derivative taken at the block's output, not at z
+    return grad_out + grad_z @ w.T, x.T @ grad_z, grad_z.sum(axis=0)
+
+
+def residual_skip_in_grad_w(grad_out, x, w, b):
+    gx, gw, gb = residual_right(grad_out, x, w, b)
+    return gx, gw + x.T @ grad_out, gb
+
+
+def test_residual_block_backward_accepts_the_right_answer():
+    assert "2.3 passed" in check_residual_block_backward(residual_right)
 
 
 @pytest.mark.parametrize(
     "wrong, message",
     [
-        (lambda s: sum(a * b for a, b in zip(s[:-1], s[1:], strict=True)), "weights only"),
-        (lambda s: count_right(s) + s[0], "input layer has no weights"),
-        (lambda s: sum(a * b + a for a, b in zip(s[:-1], s[1:], strict=True)), "count_params"),
-        (lambda s: float(count_right(s)), "should return an int"),
+        (residual_no_skip, "skip connection"),
+        (residual_no_relu_grad, "ReLU derivative"),
+        (residual_relu_grad_of_output, "grad_x .* is not right"),
+        (residual_skip_in_grad_w, "no weights"),
+        (lambda *args: residual_right(*args)[:2], "3 arrays"),
+        (lambda *args: (residual_right(*args)[0].T, *residual_right(*args)[1:]), "shape"),
     ],
 )
-def test_count_parameters_rejects_wrong_answers(wrong, message):
+def test_residual_block_backward_rejects_wrong_answers(wrong, message):
     with pytest.raises(ExerciseFailure, match=message):
-        check_count_parameters(wrong)
+        check_residual_block_backward(wrong)
+
+
+def test_residual_block_backward_unsolved():
+    def stub(grad_out, x, w, b):
+        raise NotImplementedError()
+
+    with pytest.raises(ExerciseFailure, match="not solved yet"):
+        check_residual_block_backward(stub)
 
 
 # ----------------------------------------------------------------------------- 2.4
-def two_layer_right(x, y, w1, b1, w2, b2):
-    z1 = x @ w1 + b1
-    h = np.maximum(z1, 0)
-    out = h @ w2 + b2
-    grad_out = 2 * (out - y) / y.size
-    grad_w2, grad_b2 = h.T @ grad_out, grad_out.sum(axis=0)
-    grad_z1 = (grad_out @ w2.T) * (z1 > 0)
-    return x.T @ grad_z1, grad_z1.sum(axis=0), grad_w2, grad_b2
+def classifier_right(x, labels, w1, b1, w2, b2):
+    h = np.tanh(x @ w1 + b1)
+    logits = h @ w2 + b2
+    p = np.exp(logits - logits.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    grad_logits = (p - np.eye(w2.shape[1])[labels]) / len(x)
+    grad_z1 = (grad_logits @ w2.T) * (1 - h**2)
+    return x.T @ grad_z1, grad_z1.sum(axis=0), h.T @ grad_logits, grad_logits.sum(axis=0)
 
 
-def two_layer_no_relu_grad(x, y, w1, b1, w2, b2):
-    h = np.maximum(x @ w1 + b1, 0)
-    grad_out = 2 * (h @ w2 + b2 - y) / y.size
-    grad_h = grad_out @ w2.T
-    return x.T @ grad_h, grad_h.sum(axis=0), h.T @ grad_out, grad_out.sum(axis=0)
+def classifier_with(mistake):
+    def answer(x, labels, w1, b1, w2, b2):
+        z1 = x @ w1 + b1
+        h = np.tanh(z1)
+        logits = h @ w2 + b2
+        p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+        one_hot = np.eye(w2.shape[1])[labels]
+        grad_logits = {"no_mean": p - one_hot, "sign": (one_hot - p) / len(x),
+                       "no_one_hot": p / len(x)}.get(mistake, (p - one_hot) / len(x))  # fmt: skip
+        derivative = {"no_tanh": 1.0, "tanh_of_z": 1 - z1**2}.get(mistake, 1 - h**2)
+        grad_z1 = (grad_logits @ w2.T) * derivative
+        return x.T @ grad_z1, grad_z1.sum(axis=0), h.T @ grad_logits, grad_logits.sum(axis=0)
+
+    return answer
 
 
-def two_layer_mean_over_rows_only(x, y, w1, b1, w2, b2):
-    return tuple(len(y) * g / y.size for g in two_layer_right(x, y, w1, b1, w2, b2))
-
-
-def two_layer_wrong_bias_axis(x, y, w1, b1, w2, b2):
-    gw1, gb1, gw2, gb2 = two_layer_right(x, y, w1, b1, w2, b2)
-    z1 = x @ w1 + b1
-    grad_out = 2 * (np.maximum(z1, 0) @ w2 + b2 - y) / y.size
-    return gw1, gb1, gw2, grad_out.sum(axis=1)
-
-
-def test_two_layer_gradients_accepts_the_right_answer():
-    assert "2.4 passed" in check_two_layer_gradients(two_layer_right)
+def test_classifier_gradients_accepts_the_right_answer():
+    assert "2.4 passed" in check_classifier_gradients(classifier_right)
+    assert "2.4 passed" in check_classifier_gradients(classifier_with(None))
 
 
 @pytest.mark.parametrize(
     "wrong, message",
     [
-        (two_layer_no_relu_grad, "without the ReLU derivative"),
-        (two_layer_mean_over_rows_only, "all 16 entries"),
-        (two_layer_wrong_bias_axis, r"grad_b2 should have the shape of the parameter, \(2,\)"),
-        (lambda *args: two_layer_right(*args)[:3], "four arrays"),
+        (classifier_with("no_mean"), "n times too large"),
+        (classifier_with("sign"), "wrong sign"),
+        (classifier_with("no_one_hot"), "subtract the one-hot"),
+        (classifier_with("no_tanh"), "leaves out the tanh derivative"),
+        (classifier_with("tanh_of_z"), "1 - z1\\*\\*2"),
+        (lambda *args: classifier_right(*args)[:3], "4 arrays"),
     ],
 )
-def test_two_layer_gradients_rejects_wrong_answers(wrong, message):
+def test_classifier_gradients_rejects_wrong_answers(wrong, message):
     with pytest.raises(ExerciseFailure, match=message):
-        check_two_layer_gradients(wrong)
+        check_classifier_gradients(wrong)
+
+
+# ----------------------------------------------------------------------------- 2.5
+def test_prediction_2_5_right_answer_passes_for_every_seed(capsys):
+    for seed in range(4):
+        assert "2.5 passed" in check_prediction_2_5(lambda: "b", seed=seed)
+        out = capsys.readouterr().out
+        assert "largest difference between hidden units 0e+00" in out
+
+
+@pytest.mark.parametrize("letter", ["a", "c", " A "])
+def test_prediction_2_5_rejects_the_wrong_letters(letter):
+    with pytest.raises(ExerciseFailure, match="but the run shows \\(b\\)"):
+        check_prediction_2_5(lambda: letter, seed=0)
+
+
+def test_prediction_2_5_rejects_a_non_answer_and_says_when_unsolved(capsys):
+    with pytest.raises(ExerciseFailure, match="should return one of"):
+        check_prediction_2_5(lambda: "d", seed=0)
+
+    def stub():
+        raise NotImplementedError()
+
+    capsys.readouterr()
+    with pytest.raises(ExerciseFailure, match="not solved yet"):
+        check_prediction_2_5(stub)
+    assert "accuracy" not in capsys.readouterr().out  # nothing revealed before answering
+
+
+# ----------------------------------------------------------------------------- 2.6
+def buggy_tanh_layer_gradients(x, y, w, b):
+    """The exercise's buggy code, as the notebook shows it."""
+    h = np.tanh(x @ w + b)
+    grad_h = 2 * (h - y) / y.size
+    grad_z = grad_h * (1 - np.tanh(h) ** 2)
+    return x.T @ grad_z, grad_z.sum(axis=0)
+
+
+def tanh_layer_right(x, y, w, b):
+    h = np.tanh(x @ w + b)
+    grad_z = 2 * (h - y) / y.size * (1 - h**2)
+    return x.T @ grad_z, grad_z.sum(axis=0)
+
+
+def test_tanh_layer_gradients_accepts_the_right_answer():
+    assert "2.6 passed" in check_tanh_layer_gradients(tanh_layer_right)
+
+
+@pytest.mark.parametrize(
+    "wrong, message",
+    [
+        (buggy_tanh_layer_gradients, "still the buggy value"),
+        (lambda x, y, w, b: (x.T @ (2 * (np.tanh(x @ w + b) - y) / y.size),
+                             (2 * (np.tanh(x @ w + b) - y) / y.size).sum(axis=0)),
+         "leaves out the tanh derivative"),  # fmt: skip
+        (lambda x, y, w, b: (tanh_layer_right(x, y, w, b)[0], -tanh_layer_right(x, y, w, b)[1]),
+         "grad_b is not right"),
+        (lambda x, y, w, b: tanh_layer_right(x, y, w, b)[0], "2 arrays"),
+    ],
+)
+def test_tanh_layer_gradients_rejects_wrong_answers(wrong, message):
+    with pytest.raises(ExerciseFailure, match=message):
+        check_tanh_layer_gradients(wrong)

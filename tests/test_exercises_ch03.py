@@ -9,189 +9,225 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras
 import numpy as np
 import pytest
-import tensorflow as tf
 
 from course_utils.checks import ExerciseFailure
 from course_utils.exercises.ch03 import (
-    check_binary_cross_entropy,
-    check_huber,
-    check_log_softmax,
+    check_categorical_cross_entropy,
+    check_focal_loss,
     check_loss_choices,
+    check_prediction_3_3,
+    check_smoothed_cross_entropy,
 )
 
 # ----------------------------------------------------------------------------- 3.1
 
 
-def bce_right(y_true, p):
-    p = np.clip(p, 1e-7, 1 - 1e-7)
-    return -np.mean(y_true * np.log(p) + (1 - y_true) * np.log(1 - p))
+def log_softmax_stable(z):
+    shifted = z - z.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
-def bce_keras(y_true, p):
-    return keras.losses.BinaryCrossentropy()(y_true, p)  # a tensor is fine
+def smoothed_right(y_onehot, logits, smoothing):
+    k = y_onehot.shape[-1]
+    targets = y_onehot * (1 - smoothing) + smoothing / k
+    return -np.mean(np.sum(targets * log_softmax_stable(logits), axis=-1))
 
 
-def bce_wrong_brackets(y_true, p):
-    p = np.clip(p, 1e-7, 1 - 1e-7)
-    return -np.mean(y_true * np.log(p)) + np.mean((1 - y_true) * np.log(1 - p))
+def smoothed_keras(y_onehot, logits, smoothing):
+    return keras.losses.CategoricalCrossentropy(from_logits=True, label_smoothing=smoothing)(
+        y_onehot, logits
+    )
 
 
-def bce_wrong_brackets_array(y_true, p):
-    p = np.clip(p, 1e-7, 1 - 1e-7)
-    return -np.mean(y_true * np.log(p)) + (1 - y_true) * np.log(1 - p)
+def smoothed_with(mistake):
+    def answer(y_onehot, logits, smoothing):
+        k = y_onehot.shape[-1]
+        targets = {
+            "ignored": y_onehot,
+            "k_minus_1": y_onehot * (1 - smoothing) + (1 - y_onehot) * smoothing / (k - 1),
+            "no_mass": y_onehot * (1 - smoothing),
+        }.get(mistake, y_onehot * (1 - smoothing) + smoothing / k)
+        if mistake == "naive":
+            log_p = np.log(np.exp(logits) / np.exp(logits).sum(axis=-1, keepdims=True))
+        else:
+            log_p = log_softmax_stable(logits)
+        loss = -np.mean(np.sum(targets * log_p, axis=-1))
+        return -loss if mistake == "sign" else loss
+
+    return answer
 
 
-def bce_wrong_sign(y_true, p):
-    p = np.clip(p, 1e-7, 1 - 1e-7)
-    return np.mean(y_true * np.log(p) + (1 - y_true) * np.log(1 - p))
-
-
-def bce_unclipped(y_true, p):
-    return -np.mean(y_true * np.log(p) + (1 - y_true) * np.log(1 - p))
-
-
-def bce_sum(y_true, p):
-    p = np.clip(p, 1e-7, 1 - 1e-7)
-    return -np.sum(y_true * np.log(p) + (1 - y_true) * np.log(1 - p))
-
-
-def test_bce_right_answers_pass():
-    assert "passed" in check_binary_cross_entropy(bce_right)
-    assert "passed" in check_binary_cross_entropy(bce_keras)
+def test_smoothed_cross_entropy_right_answers_pass():
+    assert "3.1 passed" in check_smoothed_cross_entropy(smoothed_right)
+    assert "3.1 passed" in check_smoothed_cross_entropy(smoothed_keras)
 
 
 @pytest.mark.parametrize(
     ("answer", "message"),
     [
-        (bce_wrong_brackets, "both"),
-        (bce_wrong_brackets_array, "one number"),
-        (bce_wrong_sign, "wrong sign"),
-        (bce_unclipped, "clip"),
-        (bce_sum, "not right"),
+        (smoothed_with("ignored"), "without smoothing"),
+        (smoothed_with("k_minus_1"), "K - 1 wrong classes"),
+        (smoothed_with("no_mass"), "do not sum to 1"),
+        (smoothed_with("sign"), "wrong sign"),
+        (smoothed_with("naive"), "overflows"),
+        (lambda y, z, s: -np.sum(y * log_softmax_stable(z), axis=-1), "one number"),
     ],
 )
-def test_bce_wrong_answers_fail(answer, message):
+def test_smoothed_cross_entropy_wrong_answers_fail(answer, message):
     with pytest.raises(ExerciseFailure, match=message):
-        check_binary_cross_entropy(answer)
+        check_smoothed_cross_entropy(answer)
 
 
 def test_unsolved_exercise_says_so():
-    def stub(y_true, p):
+    def stub(y_onehot, logits, smoothing):
         raise NotImplementedError()
 
     with pytest.raises(ExerciseFailure, match="not solved yet"):
-        check_binary_cross_entropy(stub)
+        check_smoothed_cross_entropy(stub)
 
 
 def test_missing_return_is_explained():
-    def forgot_return(y_true, p):
-        -np.mean(y_true * np.log(p))
+    def forgot_return(y_onehot, logits, smoothing):
+        -np.mean(y_onehot * logits)
 
     with pytest.raises(ExerciseFailure, match="return"):
-        check_binary_cross_entropy(forgot_return)
+        check_smoothed_cross_entropy(forgot_return)
 
 
 # ----------------------------------------------------------------------------- 3.2
 
 
-def huber_right(y_true, y_pred, delta=1.0):
-    r = np.abs(y_pred - y_true)
-    return np.mean(np.where(r <= delta, 0.5 * r**2, delta * r - 0.5 * delta**2))
+def focal_right(y_true, logits, gamma=2.0):
+    bce = np.maximum(logits, 0) - logits * y_true + np.log1p(np.exp(-np.abs(logits)))
+    p = 1 / (1 + np.exp(-logits))
+    p_t = np.where(y_true == 1, p, 1 - p)
+    return np.mean((1 - p_t) ** gamma * bce)
 
 
-def huber_keras(y_true, y_pred, delta=1.0):
-    return float(keras.losses.Huber(delta=delta)(y_true, y_pred))
+def focal_keras(y_true, logits, gamma=2.0):
+    return float(keras.losses.BinaryFocalCrossentropy(gamma=gamma, from_logits=True)(
+        y_true, logits))  # fmt: skip
 
 
-def huber_swapped(y_true, y_pred, delta=1.0):
-    r = np.abs(y_pred - y_true)
-    return np.mean(np.where(r <= delta, delta * r - 0.5 * delta**2, 0.5 * r**2))
+def focal_with(mistake):
+    def answer(y_true, logits, gamma=2.0):
+        p = 1 / (1 + np.exp(-logits))
+        if mistake == "naive":
+            bce = -(y_true * np.log(p) + (1 - y_true) * np.log(1 - p))
+        else:
+            bce = np.maximum(logits, 0) - logits * y_true + np.log1p(np.exp(-np.abs(logits)))
+        p_t = y_true * p + (1 - y_true) * (1 - p)
+        factor = {"none": 1.0, "fixed_gamma": (1 - p_t) ** 2, "p": (1 - p) ** gamma,
+                  "p_t": p_t**gamma}.get(mistake, (1 - p_t) ** gamma)  # fmt: skip
+        return np.mean(factor * bce)
+
+    return answer
 
 
-def huber_ignores_delta(y_true, y_pred, delta=1.0):
-    return huber_right(y_true, y_pred, 1.0)
-
-
-def huber_no_half(y_true, y_pred, delta=1.0):
-    r = np.abs(y_pred - y_true)
-    return np.mean(np.where(r <= delta, r**2, delta * r - delta**2))
-
-
-def huber_no_abs(y_true, y_pred, delta=1.0):
-    r = y_pred - y_true
-    return np.mean(np.where(r <= delta, 0.5 * r**2, delta * r - 0.5 * delta**2))
-
-
-def test_huber_right_answers_pass():
-    assert "passed" in check_huber(huber_right)
-    assert "passed" in check_huber(huber_keras)
+def test_focal_loss_right_answers_pass():
+    assert "3.2 passed" in check_focal_loss(focal_right)
+    assert "3.2 passed" in check_focal_loss(focal_keras)
+    assert "3.2 passed" in check_focal_loss(focal_with(None))
 
 
 @pytest.mark.parametrize(
     ("answer", "message"),
     [
-        (huber_swapped, "swapped"),
-        (huber_ignores_delta, "delta argument"),
-        (huber_no_half, "not right"),
-        (huber_no_abs, "not right"),
+        (focal_with("none"), "focal factor .* is missing"),
+        (focal_with("fixed_gamma"), "whatever the gamma argument"),
+        (focal_with("p"), "use p_t"),
+        (focal_with("p_t"), "down-weights the \\*wrong\\*"),
+        (focal_with("naive"), "stable formula"),
     ],
 )
-def test_huber_wrong_answers_fail(answer, message):
+def test_focal_loss_wrong_answers_fail(answer, message):
     with pytest.raises(ExerciseFailure, match=message):
-        check_huber(answer)
+        check_focal_loss(answer)
+
+
+def test_focal_loss_unsolved():
+    def stub(y_true, logits, gamma=2.0):
+        raise NotImplementedError()
+
+    with pytest.raises(ExerciseFailure, match="not solved yet"):
+        check_focal_loss(stub)
 
 
 # ----------------------------------------------------------------------------- 3.3
 
 
-def log_softmax_right(z):
-    m = np.max(z, axis=-1, keepdims=True)
-    return z - m - np.log(np.sum(np.exp(z - m), axis=-1, keepdims=True))
+def test_prediction_3_3_right_answer_passes_for_every_seed(capsys):
+    for seed in range(5):
+        assert "3.3 passed" in check_prediction_3_3(lambda: "c", seed=seed)
+        assert "(difference 0e+00)" in capsys.readouterr().out
 
 
-def log_softmax_tf(z):
-    return tf.nn.log_softmax(z)
+def test_prediction_3_3_huber_constant_is_the_grid_minimum():
+    from course_utils.exercises.ch03 import _huber_constant
+    from course_utils.losses import huber
+
+    readings = np.array([10.0, 11.0, 12.0, 13.0, 60.0])
+    grid = np.linspace(0, 70, 70001)
+    values = [huber(readings, np.full(5, c), delta=1.0) for c in grid[::10]]
+    assert abs(_huber_constant(readings, 1.0) - grid[::10][int(np.argmin(values))]) < 2e-2
 
 
-def log_softmax_naive(z):
-    return np.log(np.exp(z) / np.sum(np.exp(z), axis=-1, keepdims=True))
+@pytest.mark.parametrize("letter", ["a", "b", "B"])
+def test_prediction_3_3_rejects_the_wrong_letters(letter):
+    with pytest.raises(ExerciseFailure, match="but the run shows \\(c\\)"):
+        check_prediction_3_3(lambda: letter, seed=0)
 
 
-def log_softmax_global_max(z):
-    m = np.max(z)  # one max for the whole batch: overflows or underflows per row
-    return z - m - np.log(np.sum(np.exp(z - m), axis=-1, keepdims=True))
+def test_prediction_3_3_non_answer_and_unsolved(capsys):
+    with pytest.raises(ExerciseFailure, match="should return one of"):
+        check_prediction_3_3(lambda: 3, seed=0)
+
+    def stub():
+        raise NotImplementedError()
+
+    capsys.readouterr()
+    with pytest.raises(ExerciseFailure, match="not solved yet"):
+        check_prediction_3_3(stub)
+    assert "Huber constant" not in capsys.readouterr().out
 
 
-def log_softmax_wrong_axis(z):
-    m = np.max(z, axis=0, keepdims=True)
-    return z - m - np.log(np.sum(np.exp(z - m), axis=0, keepdims=True))
+# ----------------------------------------------------------------------------- 3.4
 
 
-def log_softmax_forgets_max(z):
-    m = np.max(z, axis=-1, keepdims=True)
-    return z - np.log(np.sum(np.exp(z - m), axis=-1, keepdims=True))
+def buggy_categorical_cross_entropy(y_onehot, logits):
+    """The exercise's buggy code, as the notebook shows it."""
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    probs = np.exp(shifted) / np.exp(shifted).sum(axis=0, keepdims=True)
+    return np.mean(np.sum(y_onehot * np.log(1 / probs), axis=1))  # log(1/p) = -log(p)
 
 
-def test_log_softmax_right_answers_pass():
-    assert "passed" in check_log_softmax(log_softmax_right)
-    assert "passed" in check_log_softmax(log_softmax_tf)
+def cce_fixed(y_onehot, logits):
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    probs = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
+    return -np.mean(np.sum(y_onehot * np.log(probs), axis=1))
+
+
+def test_categorical_cross_entropy_right_answers_pass():
+    assert "3.4 passed" in check_categorical_cross_entropy(cce_fixed)
+    assert "3.4 passed" in check_categorical_cross_entropy(
+        lambda y, z: keras.losses.CategoricalCrossentropy(from_logits=True)(y, z))
 
 
 @pytest.mark.parametrize(
     ("answer", "message"),
     [
-        (log_softmax_naive, "Subtract the largest logit"),
-        (log_softmax_global_max, "Subtract the largest logit"),
-        (log_softmax_wrong_axis, "not right"),
-        (log_softmax_forgets_max, "not right"),
+        (buggy_categorical_cross_entropy, "normalises over axis 0"),
+        (lambda y, z: -np.mean(np.sum(y * log_softmax_stable(z), axis=0)), "not right"),
+        (lambda y, z: -np.sum(y * log_softmax_stable(z), axis=1), "one number"),
+        (lambda y, z: -np.sum(y * log_softmax_stable(z)), "not right"),
     ],
 )
-def test_log_softmax_wrong_answers_fail(answer, message):
+def test_categorical_cross_entropy_wrong_answers_fail(answer, message):
     with pytest.raises(ExerciseFailure, match=message):
-        check_log_softmax(answer)
+        check_categorical_cross_entropy(answer)
 
 
-# ----------------------------------------------------------------------------- 3.4
+# ----------------------------------------------------------------------------- 3.5
 
 RIGHT = {
     "price": (None, "mse"),

@@ -5,11 +5,16 @@ the chapter's own NumPy code, so a check is an independent second opinion. When
 an answer is wrong, the check also tries the usual mistakes (a missing transpose,
 a sum over the wrong axis, a missing activation derivative, ...) and names the
 one that reproduces the learner's numbers.
+
+Exercises: 2.1 the backward pass of a dense layer (practice), 2.2 central differences
+(practice), 2.3 backpropagation through a residual block (transfer), 2.4 the gradients of
+a softmax classifier (transfer), 2.5 what a symmetric initialization does (predict), 2.6 a
+tanh layer whose gradient check fails (debug).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -20,15 +25,17 @@ from course_utils.checks import (
     call_answer,
     expect,
     expect_close,
-    expect_equal,
+    grade_prediction,
     passed,
 )
 
 __all__ = [
     "check_central_difference",
-    "check_count_parameters",
+    "check_classifier_gradients",
     "check_dense_layer_backward",
-    "check_two_layer_gradients",
+    "check_prediction_2_5",
+    "check_residual_block_backward",
+    "check_tanh_layer_gradients",
 ]
 
 
@@ -36,8 +43,12 @@ def _matches(value: np.ndarray, candidate: np.ndarray) -> bool:
     return value.shape == candidate.shape and np.allclose(value, candidate, rtol=1e-6, atol=1e-9)
 
 
-def _diagnose(exercise: str, what: str, value: np.ndarray, mistakes: dict[str, np.ndarray]) -> None:
-    """Raise a targeted message if ``value`` equals the result of a known mistake."""
+def _diagnose(exercise: str, what: str, value: np.ndarray, mistakes: dict[str, np.ndarray],
+              right: np.ndarray | None = None) -> None:  # fmt: skip
+    """Raise a targeted message if ``value`` equals the result of a known mistake (and
+    not the ``right`` value, which a mistake can coincide with on unlucky inputs)."""
+    if right is not None and _matches(value, np.asarray(right)):
+        return
     for hint, candidate in mistakes.items():
         if _matches(value, candidate):
             raise ExerciseFailure(exercise, f"{what} is not right: {hint}")
@@ -145,98 +156,237 @@ def check_central_difference(central_difference: Callable[..., Any], seed: int =
     return passed("2.2", "Your central differences match the analytic gradients to about 1e-6.")
 
 
+# ----------------------------------------------------------------------------- helpers
+def _arrays(exercise: str, result: Any, names: list[str], function: str) -> list[np.ndarray]:
+    """The learner's tuple of arrays, with a clear message when it is not one."""
+    is_sequence = isinstance(result, (tuple, list))
+    expect(
+        exercise,
+        is_sequence and len(result) == len(names),
+        f"{function} should return {len(names)} arrays: ({', '.join(names)}), got "
+        f"{type(result).__name__}" + (f" of length {len(result)}" if is_sequence else ""),
+    )
+    return [answer_array(exercise, name, value) for name, value in zip(names, result, strict=True)]
+
+
+def _same_shapes(exercise: str, names: list[str], got: list[np.ndarray],
+                 want: list[np.ndarray]) -> None:  # fmt: skip
+    for name, value, reference in zip(names, got, want, strict=True):
+        expect(exercise, value.shape == reference.shape,
+               f"{name} should have the shape of the thing it is the gradient of, "
+               f"{reference.shape}, got {value.shape}")  # fmt: skip
+
+
 # ----------------------------------------------------------------------------- 2.3
-def check_count_parameters(count_parameters: Callable[[Sequence[int]], Any]) -> str:
-    """Exercise 2.3: ``count_parameters(sizes)`` for a dense MLP, e.g. ``[784, 128, 10]``.
+def _residual_reference(grad_out, x, w, b):
+    import tensorflow as tf
 
-    Compared with ``model.count_params()`` of the matching Keras model.
+    variables = [tf.Variable(a) for a in (x, w, b)]
+    with tf.GradientTape() as tape:
+        out = variables[0] + tf.nn.relu(variables[0] @ variables[1] + variables[2])
+        loss = tf.reduce_sum(out * grad_out)
+    return [g.numpy() for g in tape.gradient(loss, variables)]
+
+
+def check_residual_block_backward(residual_block_backward: Callable[..., Any],
+                                  seed: int = 0) -> str:  # fmt: skip
+    """Exercise 2.3: the backward pass of ``out = x + relu(x @ w + b)``.
+
+    ``residual_block_backward(grad_out, x, w, b)`` returns ``(grad_x, grad_w, grad_b)``;
+    compared with ``tf.GradientTape`` on random blocks of several sizes.
     """
-    import keras
-
-    for sizes in ([2, 3, 1], [784, 128, 10], [784, 256, 128, 10], [10, 10], [1, 64, 64, 64, 1]):
-        model = keras.Sequential([keras.Input((sizes[0],))]
-                                 + [keras.layers.Dense(s) for s in sizes[1:]])  # fmt: skip
-        want = model.count_params()
-        got = call_answer("2.3", count_parameters, list(sizes))
-        expect(
-            "2.3",
-            isinstance(got, (int, np.integer)) and not isinstance(got, bool),
-            f"count_parameters({sizes}) should return an int, got {type(got).__name__}",
-        )
-        weights_only = sum(a * b for a, b in zip(sizes[:-1], sizes[1:], strict=False))
-        expect("2.3", got != weights_only,
-               f"count_parameters({sizes}) returned {got}, the number of weights only: "
-               "every unit of every layer also has one bias")  # fmt: skip
-        with_input_bias = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:], strict=False)) \
-            + sizes[0]  # fmt: skip
-        expect("2.3", got != with_input_bias,
-               f"count_parameters({sizes}) returned {got}: the input layer has no weights "
-               "or biases; only the layers after it do")  # fmt: skip
-        expect_equal("2.3", f"count_parameters({sizes}) (Keras counts it as "
-                            f"model.count_params())", int(got), want)  # fmt: skip
-    return passed("2.3", "Your counts agree with Keras's count_params().")
+    rng = np.random.default_rng(seed)
+    names = ["grad_x", "grad_w", "grad_b"]
+    for n, d in [(6, 4), (5, 3), (10, 5)]:
+        x, w = rng.normal(size=(n, d)), rng.normal(scale=0.7, size=(d, d))
+        b, grad_out = rng.normal(scale=0.5, size=d), rng.normal(size=(n, d))
+        want = _residual_reference(grad_out, x, w, b)
+        result = call_answer("2.3", residual_block_backward, grad_out.copy(), x.copy(),
+                             w.copy(), b.copy())  # fmt: skip
+        got = _arrays("2.3", result, names, "residual_block_backward")
+        _same_shapes("2.3", names, got, want)
+        where = f" (for x of shape {x.shape})"
+        z = x @ w + b
+        grad_z = grad_out * (z > 0)
+        _diagnose("2.3", "grad_x" + where, got[0], {
+            "it is only the path through the layer, grad_z @ w.T. x also reaches the output "
+            "directly along the skip connection, and the gradients of both paths add: "
+            "grad_x = grad_out + grad_z @ w.T": grad_z @ w.T,
+            "it leaves out the ReLU derivative on the layer's path: grad_z = grad_out * "
+            "(z > 0) with z = x @ w + b": grad_out + grad_out @ w.T,
+            "the weights must be transposed on the layer's path: grad_z @ w.T":
+                grad_out + grad_z @ w,
+        }, right=want[0])  # fmt: skip
+        _diagnose("2.3", "grad_w" + where, got[1], {
+            "it leaves out the ReLU derivative: multiply grad_out by relu'(z) = (z > 0), "
+            "z = x @ w + b, before the product with x.T": x.T @ grad_out,
+            "it adds the skip path to grad_w too; the skip connection has no weights, "
+            "so only the layer's path reaches w": x.T @ grad_z + x.T @ grad_out,
+        }, right=want[1])  # fmt: skip
+        _diagnose("2.3", "grad_b" + where, got[2], {
+            "it leaves out the ReLU derivative: sum grad_out * (z > 0) over the batch":
+                grad_out.sum(axis=0),
+        }, right=want[2])  # fmt: skip
+        for name, value, reference in zip(names, got, want, strict=True):
+            expect_close("2.3", name + where, value, reference, rtol=1e-6, atol=1e-9)
+    return passed("2.3", "Both paths counted: your gradients agree with tf.GradientTape.")
 
 
 # ----------------------------------------------------------------------------- 2.4
-def _two_layer_reference(x, y, w1, b1, w2, b2):
+def _classifier_reference(x, labels, w1, b1, w2, b2):
     import tensorflow as tf
 
     variables = [tf.Variable(a) for a in (w1, b1, w2, b2)]
     with tf.GradientTape() as tape:
-        h = tf.nn.relu(x @ variables[0] + variables[1])
-        loss = tf.reduce_mean((h @ variables[2] + variables[3] - y) ** 2)
+        logits = tf.tanh(x @ variables[0] + variables[1]) @ variables[2] + variables[3]
+        loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels, logits))
     return [g.numpy() for g in tape.gradient(loss, variables)]
 
 
-def check_two_layer_gradients(two_layer_gradients: Callable[..., Any], seed: int = 0) -> str:
-    """Exercise 2.4: gradients of ``L = mean((relu(x W1 + b1) W2 + b2 - y)**2)``.
+def check_classifier_gradients(classifier_gradients: Callable[..., Any], seed: int = 0) -> str:
+    """Exercise 2.4: gradients of the mean softmax cross-entropy of a one-hidden-layer
+    tanh classifier, ``logits = tanh(x W1 + b1) W2 + b2``, with integer ``labels``.
 
-    ``two_layer_gradients(x, y, w1, b1, w2, b2)`` returns
+    ``classifier_gradients(x, labels, w1, b1, w2, b2)`` returns
     ``(grad_w1, grad_b1, grad_w2, grad_b2)``; compared with ``tf.GradientTape``.
     """
     rng = np.random.default_rng(seed)
-    n, d_in, hidden, d_out = 8, 3, 5, 2
-    x, y = rng.normal(size=(n, d_in)), rng.normal(size=(n, d_out))
-    w1, b1 = rng.normal(size=(d_in, hidden)), rng.normal(scale=0.5, size=hidden)
-    w2, b2 = rng.normal(size=(hidden, d_out)), rng.normal(scale=0.5, size=d_out)
-    want = _two_layer_reference(x, y, w1, b1, w2, b2)
-
-    result = call_answer("2.4", two_layer_gradients, x.copy(), y.copy(), w1.copy(), b1.copy(),
-                         w2.copy(), b2.copy())  # fmt: skip
-    expect(
-        "2.4",
-        isinstance(result, (tuple, list)) and len(result) == 4,
-        "two_layer_gradients should return four arrays: (grad_w1, grad_b1, grad_w2, grad_b2)",
-    )
     names = ["grad_w1", "grad_b1", "grad_w2", "grad_b2"]
-    got = [answer_array("2.4", name, value) for name, value in zip(names, result, strict=True)]
-    for name, value, reference in zip(names, got, want, strict=True):
-        expect("2.4", value.shape == reference.shape,
-               f"{name} should have the shape of the parameter, {reference.shape}, "
-               f"got {value.shape}")  # fmt: skip
+    for n, d_in, hidden, k in [(8, 3, 5, 4), (12, 2, 6, 3)]:
+        x, labels = rng.normal(size=(n, d_in)), rng.integers(0, k, size=n)
+        w1, b1 = rng.normal(size=(d_in, hidden)), rng.normal(scale=0.5, size=hidden)
+        w2, b2 = rng.normal(size=(hidden, k)), rng.normal(scale=0.5, size=k)
+        want = _classifier_reference(x, labels, w1, b1, w2, b2)
+        result = call_answer("2.4", classifier_gradients, x.copy(), labels.copy(), w1.copy(),
+                             b1.copy(), w2.copy(), b2.copy())  # fmt: skip
+        got = _arrays("2.4", result, names, "classifier_gradients")
+        _same_shapes("2.4", names, got, want)
 
-    # the usual mistakes, recomputed
-    z1 = x @ w1 + b1
-    h = np.maximum(z1, 0)
-    g_out = 2 * (h @ w2 + b2 - y) / y.size
-    no_relu_grad = g_out @ w2.T
-    _diagnose("2.4", "grad_w1", got[0], {
-        "it is what you get without the ReLU derivative: multiply dL/dh elementwise by "
-        "relu'(z1) = (z1 > 0) before going through W1": x.T @ no_relu_grad,
-    })  # fmt: skip
-    _diagnose("2.4", "grad_b1", got[1], {
-        "it is what you get without the ReLU derivative: multiply dL/dh elementwise by "
-        "relu'(z1) = (z1 > 0) before summing over the batch": no_relu_grad.sum(axis=0),
-    })  # fmt: skip
-    for name, value, reference in zip(names, got, want, strict=True):
-        for factor, hint in [(2.0, "twice"), (0.5, "half"), (n, f"n = {n} times"),
-                             (d_out, f"{d_out} times")]:  # fmt: skip
-            if _matches(value, factor * reference) and factor != 1:
-                raise ExerciseFailure(
-                    "2.4",
-                    f"{name} is {hint} the right value: L = mean((out - y)**2) is averaged "
-                    f"over all {y.size} entries of y, so dL/d(out) = 2 (out - y) / {y.size}",
-                )
-    for name, value, reference in zip(names, got, want, strict=True):
-        expect_close("2.4", name, value, reference, rtol=1e-6, atol=1e-9)
-    return passed("2.4", "Your backward pass agrees with tf.GradientTape for all four parameters.")
+        # the usual mistakes, recomputed
+        z1 = x @ w1 + b1
+        h = np.tanh(z1)
+        logits = h @ w2 + b2
+        p = np.exp(logits - logits.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        g = (p - np.eye(k)[labels]) / n
+        _diagnose("2.4", "grad_w2", got[2], {
+            "it is n times too large: the loss is the *mean* over the batch, so "
+            "dL/dlogits = (softmax(logits) - one_hot) / n": n * (h.T @ g),
+            "it has the wrong sign: dL/dlogits = softmax(logits) - one_hot (divided by n), "
+            "not one_hot - softmax(logits)": -(h.T @ g),
+            "it uses softmax(logits) alone; subtract the one-hot labels: "
+            "dL/dlogits = (softmax(logits) - one_hot) / n": h.T @ (p / n),
+        }, right=want[2])  # fmt: skip
+        grad_h = g @ w2.T
+        _diagnose("2.4", "grad_w1", got[0], {
+            "it leaves out the tanh derivative: multiply dL/dh by 1 - h**2 "
+            "(h = tanh(z1)) before going through W1": x.T @ grad_h,
+            "it uses 1 - z1**2 as the tanh derivative; tanh'(z1) = 1 - tanh(z1)**2 = 1 - h**2":
+                x.T @ (grad_h * (1 - z1**2)),
+        }, right=want[0])  # fmt: skip
+        for name, value, reference in zip(names, got, want, strict=True):
+            expect_close("2.4", name, value, reference, rtol=1e-6, atol=1e-9)
+    return passed("2.4", "Softmax cross-entropy backpropagated through a tanh layer: all four "
+                         "gradients agree with tf.GradientTape.")  # fmt: skip
+
+
+# ----------------------------------------------------------------------------- 2.5
+PREDICTION_2_5 = {
+    "a": "it solves XOR like the randomly initialized network (8 units are plenty)",
+    "b": "the 8 hidden units stay identical, so the network acts like one with a single "
+         "hidden unit and cannot solve XOR",
+    "c": "every gradient is exactly zero, so no weight changes at all",
+}
+"""The options of exercise 2.5."""
+
+
+def _xor_clouds(rng: np.random.Generator, n: int = 200) -> tuple[np.ndarray, np.ndarray]:
+    corners = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+    which = rng.integers(0, 4, size=n)
+    x = corners[which] + rng.normal(scale=0.12, size=(n, 2))
+    return x, np.array([0.0, 1.0, 1.0, 0.0])[which]
+
+
+def _train_xor(x, y, w1, b1, w2, b2, steps=2000, learning_rate=1.0):
+    """Full-batch gradient descent on the BCE of a 2 -> h -> 1 tanh network (chapter 02)."""
+    n = len(y)
+    for _ in range(steps):
+        h = np.tanh(x @ w1 + b1)
+        grad_z = (1 / (1 + np.exp(-(h @ w2 + b2))) - y[:, None]) / n
+        grad_pre = (grad_z @ w2.T) * (1 - h**2)
+        w2, b2 = w2 - learning_rate * (h.T @ grad_z), b2 - learning_rate * grad_z.sum(axis=0)
+        w1, b1 = w1 - learning_rate * (x.T @ grad_pre), b1 - learning_rate * grad_pre.sum(axis=0)
+    accuracy = float(np.mean(((np.tanh(x @ w1 + b1) @ w2 + b2)[:, 0] > 0) == (y == 1)))
+    return w1, accuracy
+
+
+def check_prediction_2_5(predict: Callable[[], Any], seed: int | None = None) -> str:
+    """Exercise 2.5: train an 8-unit XOR network whose weights all start at 0.5.
+
+    The prediction is asked for first; then both networks (symmetric and random start)
+    are trained for 2000 full-batch steps on fresh XOR clouds, and the spread of the
+    hidden units' weights and both training accuracies are reported.
+    """
+    call_answer("2.5", predict)  # nothing is revealed before the learner has answered
+    rng = np.random.default_rng(seed)
+    x, y = _xor_clouds(rng)
+    w1_sym, acc_sym = _train_xor(x, y, np.full((2, 8), 0.5), np.zeros(8), np.full((8, 1), 0.5),
+                                 np.zeros(1))  # fmt: skip
+    spread = float(np.max(np.ptp(w1_sym, axis=1)))
+    limit1, limit2 = np.sqrt(6 / 10), np.sqrt(6 / 9)  # Glorot uniform for 2 -> 8 -> 1
+    w1_rand, acc_rand = _train_xor(x, y, rng.uniform(-limit1, limit1, size=(2, 8)), np.zeros(8),
+                                   rng.uniform(-limit2, limit2, size=(8, 1)), np.zeros(1))
+    moved = float(np.max(np.abs(w1_sym - 0.5)))
+    observed = (f"After 2000 steps the symmetric network's 8 hidden units still have identical "
+                f"weights (largest difference between units {spread:.0e}, although each weight "
+                f"moved by up to {moved:.2f}); its training accuracy is {acc_sym:.0%}, against "
+                f"{acc_rand:.0%} for the same network started from random weights.")  # fmt: skip
+    print(f"symmetric start (all weights 0.5): largest difference between hidden units "
+          f"{spread:.0e}, training accuracy {acc_sym:.0%}")  # fmt: skip
+    print(f"random start (Glorot uniform):     training accuracy {acc_rand:.0%}")
+    why = ("Units that start equal compute the same output, so backpropagation gives them the "
+           "same gradient and the same update: they stay equal forever, and 8 equal tanh "
+           "units draw one straight boundary, like a single unit. The gradients are not zero "
+           "(the weights do move): only random initial weights break the symmetry.")  # fmt: skip
+    return grade_prediction("2.5", predict, options=PREDICTION_2_5, correct="b",
+                            observed=observed, why=why)  # fmt: skip
+
+
+# ----------------------------------------------------------------------------- 2.6
+def _tanh_layer_reference(x, y, w, b):
+    import tensorflow as tf
+
+    variables = [tf.Variable(w), tf.Variable(b)]
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean((tf.tanh(x @ variables[0] + variables[1]) - y) ** 2)
+    return [g.numpy() for g in tape.gradient(loss, variables)]
+
+
+def check_tanh_layer_gradients(fixed_tanh_layer_gradients: Callable[..., Any],
+                               seed: int = 0) -> str:  # fmt: skip
+    """Exercise 2.6: ``fixed_tanh_layer_gradients(x, y, w, b)`` returns ``(grad_w, grad_b)``
+    of ``L = mean((tanh(x @ w + b) - y) ** 2)``; compared with ``tf.GradientTape``."""
+    rng = np.random.default_rng(seed)
+    names = ["grad_w", "grad_b"]
+    for n, d_in, d_out in [(7, 3, 2), (4, 5, 5)]:
+        x, y = rng.normal(size=(n, d_in)), rng.normal(size=(n, d_out))
+        w, b = rng.normal(size=(d_in, d_out)), rng.normal(scale=0.5, size=d_out)
+        want = _tanh_layer_reference(x, y, w, b)
+        result = call_answer("2.6", fixed_tanh_layer_gradients, x.copy(), y.copy(), w.copy(),
+                             b.copy())  # fmt: skip
+        got = _arrays("2.6", result, names, "fixed_tanh_layer_gradients")
+        _same_shapes("2.6", names, got, want)
+        h = np.tanh(x @ w + b)
+        grad_h = 2 * (h - y) / y.size
+        _diagnose("2.6", "grad_w", got[0], {
+            "it is still the buggy value: h is already tanh(z), so 1 - np.tanh(h)**2 applies "
+            "tanh twice; tanh'(z) = 1 - h**2": x.T @ (grad_h * (1 - np.tanh(h) ** 2)),
+            "it leaves out the tanh derivative altogether: dL/dz = dL/dh * (1 - h**2)":
+                x.T @ grad_h,
+            "it uses tanh'(z) = 1 - z**2; the derivative is 1 - tanh(z)**2 = 1 - h**2":
+                x.T @ (grad_h * (1 - (x @ w + b) ** 2)),
+        }, right=want[0])  # fmt: skip
+        for name, value, reference in zip(names, got, want, strict=True):
+            expect_close("2.6", name, value, reference, rtol=1e-6, atol=1e-9)
+    return passed("2.6", "Fixed: your gradients agree with tf.GradientTape, so the gradient "
+                         "check passes now.")  # fmt: skip
