@@ -5,109 +5,163 @@ import pytest
 
 from course_utils.checks import ExerciseFailure
 from course_utils.exercises.ch06a import (
-    check_correlate2d,
-    check_output_size,
-    check_receptive_field,
+    check_conv_transpose2d,
+    check_depthwise_conv2d,
+    check_fixed_conv_same,
+    check_prediction_6a_3,
 )
-
-
-def output_size(n, k, stride=1, padding="valid", dilation=1):
-    if padding == "same":
-        return -(-n // stride)
-    return (n - dilation * (k - 1) - 1) // stride + 1
-
-
-def test_output_size_accepts_the_formula():
-    assert "passed" in check_output_size(output_size)
 
 
 def not_started(*args):
     raise NotImplementedError()
 
 
-@pytest.mark.parametrize(
-    ("wrong", "match"),
-    [
-        (lambda n, k, s, p, d: (n - k) // s + 1 if p == "valid" else -(-n // s),
-         "dilation=2"),  # no dilation term
-        (lambda n, k, s, p, d: n // s if p == "same" else output_size(n, k, s, p, d),
-         "padding='same'"),  # floor instead of ceil
-        (lambda n, k, s, p, d: (n - d * (k - 1) - 1) // s + 1, "padding='same'"),  # ignores padding
-        (lambda n, k, s, p, d: (n - k) / s + 1, "should be"),  # float, no floor
-        (lambda n, k, s, p, d: None, "returned None"),
-        (not_started, "not solved yet"),
-    ],
-)  # fmt: skip
-def test_output_size_rejects_wrong_formulas(wrong, match):
-    with pytest.raises(ExerciseFailure, match=match):
-        check_output_size(wrong)
+# --- 6a.1 transposed convolution -----------------------------------------------------------
 
 
-def correlate2d(image, kernel):
-    kh, kw = kernel.shape
-    out = np.zeros((image.shape[0] - kh + 1, image.shape[1] - kw + 1))
-    for i in range(out.shape[0]):
-        for j in range(out.shape[1]):
-            out[i, j] = np.sum(image[i : i + kh, j : j + kw] * kernel)
+def conv_transpose2d(x, kernel, stride):
+    (h, w), (kh, kw) = x.shape, kernel.shape
+    out = np.zeros(((h - 1) * stride + kh, (w - 1) * stride + kw))
+    for i in range(h):
+        for j in range(w):
+            out[i * stride : i * stride + kh, j * stride : j * stride + kw] += x[i, j] * kernel
     return out
 
 
-def test_correlate2d_accepts_loops_and_slicing():
-    assert "passed" in check_correlate2d(correlate2d)
+def test_conv_transpose2d_accepts_the_stamps():
+    assert "passed" in check_conv_transpose2d(conv_transpose2d)
 
-    def by_taps(image, kernel):
-        kh, kw = kernel.shape
-        h, w = image.shape[0] - kh + 1, image.shape[1] - kw + 1
-        return sum(kernel[u, v] * image[u : u + h, v : v + w]
-                   for u in range(kh) for v in range(kw))  # fmt: skip
 
-    assert "passed" in check_correlate2d(by_taps)
+def size_n_times_s(x, kernel, stride):  # output n * s, stamps cut off at the border
+    out = conv_transpose2d(x, kernel, stride)
+    return out[: x.shape[0] * stride, : x.shape[1] * stride]
 
 
 @pytest.mark.parametrize(
     ("wrong", "match"),
     [
-        (lambda image, kernel: correlate2d(image, kernel[::-1, ::-1]), "flipped-kernel"),
-        (lambda image, kernel: correlate2d(image, kernel.T) if kernel.shape[0] == kernel.shape[1]
-         else correlate2d(image, kernel), "is not right"),  # kernel transposed
-        (lambda image, kernel: np.pad(correlate2d(image, kernel), 1), "should have shape"),
-        (lambda image, kernel: None, "returned None"),
+        (lambda x, k, s: conv_transpose2d(x, k[::-1, ::-1], s), "kernel flipped"),
+        (size_n_times_s, "output shape"),
+        (lambda x, k, s: conv_transpose2d(x, k, 1)[: (x.shape[0] - 1) * s + k.shape[0],
+                                                   : (x.shape[1] - 1) * s + k.shape[1]]
+         if s == 1 else np.zeros(((x.shape[0] - 1) * s + k.shape[0],
+                                  (x.shape[1] - 1) * s + k.shape[1])), "is not right"),
+        (lambda x, k, s: None, "got None"),
+        (not_started, "not solved yet"),
     ],
 )  # fmt: skip
-def test_correlate2d_rejects_wrong_answers(wrong, match):
+def test_conv_transpose2d_rejects_wrong_answers(wrong, match):
     with pytest.raises(ExerciseFailure, match=match):
-        check_correlate2d(wrong)
+        check_conv_transpose2d(wrong)
 
 
-def rf(layers):
-    field, jump = 1, 1
-    for k, s in layers:
-        field += (k - 1) * jump
-        jump *= s
-    return field
+# --- 6a.2 depthwise convolution ------------------------------------------------------------
 
 
-def test_receptive_field_accepts_the_recurrence():
-    assert "passed" in check_receptive_field(rf)
+def depthwise_conv2d(x, kernel):
+    kh, kw, _ = kernel.shape
+    windows = np.lib.stride_tricks.sliding_window_view(x, (kh, kw), axis=(1, 2))
+    return np.einsum("bijcuv,uvc->bijc", windows, kernel)
 
 
-def rf_jump_after(layers):  # multiplies the jump before using it
-    field, jump = 1, 1
-    for k, s in layers:
-        jump *= s
-        field += (k - 1) * jump
-    return field
+def depthwise_by_taps(x, kernel):
+    kh, kw, _ = kernel.shape
+    oh, ow = x.shape[1] - kh + 1, x.shape[2] - kw + 1
+    return sum(x[:, u : u + oh, v : v + ow, :] * kernel[u, v]
+               for u in range(kh) for v in range(kw))  # fmt: skip
+
+
+def test_depthwise_conv2d_accepts_einsum_and_tap_loops():
+    assert "passed" in check_depthwise_conv2d(depthwise_conv2d)
+    assert "passed" in check_depthwise_conv2d(depthwise_by_taps)
 
 
 @pytest.mark.parametrize(
     ("wrong", "match"),
     [
-        (lambda layers: 1 + sum(k - 1 for k, _ in layers), "receptive field"),  # no jump
-        (rf_jump_after, "receptive field"),
-        (lambda layers: sum(k for k, _ in layers), "receptive field"),
-        (lambda layers: None, "returned None"),
+        (lambda x, k: depthwise_conv2d(x, k).sum(axis=-1, keepdims=True), "summed over"),
+        (lambda x, k: depthwise_conv2d(x, np.repeat(k[:, :, :1], k.shape[2], axis=2)),
+         "kernel\\[:, :, 0\\]"),
+        (lambda x, k: depthwise_conv2d(x, k[::-1, ::-1]), "is not right"),
+        (lambda x, k: depthwise_conv2d(x, k)[:, :-1], "output shape"),
+        (not_started, "not solved yet"),
+    ],
+)  # fmt: skip
+def test_depthwise_conv2d_rejects_wrong_answers(wrong, match):
+    with pytest.raises(ExerciseFailure, match=match):
+        check_depthwise_conv2d(wrong)
+
+
+# --- 6a.3 predict: max pooling and a 1-pixel shift ----------------------------------------
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, None])
+def test_prediction_6a_3_right_answer_for_every_seed(seed, capsys):
+    assert "Right: (b)" in check_prediction_6a_3(lambda: "b", seed=seed)
+    assert "moved the pooled map by exactly one cell: True" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("wrong", "match"),
+    [
+        (lambda: "a", "you predicted \\(a\\)"),
+        (lambda: "c", "you predicted \\(c\\)"),
+        (lambda: "d", "one of"),
+        (not_started, "not solved yet"),
     ],
 )
-def test_receptive_field_rejects_wrong_answers(wrong, match):
+def test_prediction_6a_3_rejects_wrong_answers(wrong, match):
     with pytest.raises(ExerciseFailure, match=match):
-        check_receptive_field(wrong)
+        check_prediction_6a_3(wrong)
+
+
+def test_prediction_6a_3_reveals_nothing_before_it_is_solved(capsys):
+    with pytest.raises(ExerciseFailure, match="not solved yet"):
+        check_prediction_6a_3(not_started)
+    assert capsys.readouterr().out == ""
+
+
+# --- 6a.4 debug: "same" padding for even kernels -------------------------------------------
+
+
+def conv_same(image, kernel):  # the buggy version of the notebook
+    kh, kw = kernel.shape
+    padded = np.pad(image, ((kh // 2, kh // 2), (kw // 2, kw // 2)))
+    windows = np.lib.stride_tricks.sliding_window_view(padded, (kh, kw))
+    return np.einsum("ijuv,uv->ij", windows, kernel)
+
+
+def fixed_conv_same(image, kernel):
+    kh, kw = kernel.shape
+    top, left = (kh - 1) // 2, (kw - 1) // 2
+    padded = np.pad(image, ((top, kh - 1 - top), (left, kw - 1 - left)))
+    windows = np.lib.stride_tricks.sliding_window_view(padded, (kh, kw))
+    return np.einsum("ijuv,uv->ij", windows, kernel)
+
+
+def odd_zero_before(image, kernel):
+    kh, kw = kernel.shape
+    top, left = kh // 2, kw // 2
+    padded = np.pad(image, ((top, kh - 1 - top), (left, kw - 1 - left)))
+    windows = np.lib.stride_tricks.sliding_window_view(padded, (kh, kw))
+    return np.einsum("ijuv,uv->ij", windows, kernel)
+
+
+def test_fixed_conv_same_accepts_the_fix():
+    assert "passed" in check_fixed_conv_same(fixed_conv_same)
+
+
+@pytest.mark.parametrize(
+    ("wrong", "match"),
+    [
+        (conv_same, "output shape"),  # the bug itself: one row/column too many
+        (odd_zero_before, "odd\\s+extra zero before"),
+        (lambda image, kernel: fixed_conv_same(image, kernel[::-1, ::-1]), "is not right"),
+        (lambda image, kernel: conv_same(image, kernel)[: image.shape[0], : image.shape[1]],
+         "extra zero before"),  # cropping the bug's output to size shifts it
+        (not_started, "not solved yet"),
+    ],
+)  # fmt: skip
+def test_fixed_conv_same_rejects_wrong_answers(wrong, match):
+    with pytest.raises(ExerciseFailure, match=match):
+        check_fixed_conv_same(wrong)

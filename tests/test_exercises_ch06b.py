@@ -6,22 +6,30 @@ import pytest
 
 from course_utils.checks import ExerciseFailure
 from course_utils.exercises.ch06b import (
-    check_augmenter,
     check_class_recall,
+    check_digit_augmenter,
     check_feature_extractor,
+    check_fixed_random_shift,
+    check_prediction_6b_4,
+    check_tta_predict,
 )
 
 L = keras.layers
 
 
-def augmenter(flip="horizontal"):
-    return keras.Sequential([L.RandomFlip(flip), L.RandomTranslation(0.1, 0.1),
-                             L.RandomZoom(0.1)])  # fmt: skip
+def not_started(*args):
+    raise NotImplementedError()
 
 
-def test_augmenter_accepts_a_horizontal_flip_pipeline():
-    assert "passed" in check_augmenter(augmenter)
-    assert "passed" in check_augmenter(lambda: L.RandomTranslation(0.15, 0.15))
+def digit_augmenter(rotation=0.03):
+    return keras.Sequential([L.RandomRotation(rotation, fill_mode="constant"),
+                             L.RandomTranslation(0.1, 0.1, fill_mode="constant")])  # fmt: skip
+
+
+def test_digit_augmenter_accepts_small_rotations_and_shifts():
+    assert "passed" in check_digit_augmenter(digit_augmenter)
+    assert "passed" in check_digit_augmenter(
+        lambda: keras.Sequential([L.RandomRotation((-15 / 360, 0.02)), L.RandomZoom(0.1)]))
 
 
 class AlwaysNoisy(L.Layer):  # wrong: also changes images at inference
@@ -32,16 +40,21 @@ class AlwaysNoisy(L.Layer):  # wrong: also changes images at inference
 @pytest.mark.parametrize(
     ("wrong", "match"),
     [
-        (lambda: augmenter("horizontal_and_vertical"), "upside down"),
-        (lambda: augmenter("vertical"), "upside down"),
-        (lambda: AlwaysNoisy(), "training=False"),
-        (lambda: L.Identity(), "only 0% of the images changed"),
-        (lambda: np.fliplr, "should return a Keras layer"),
+        (lambda: keras.Sequential([L.RandomFlip("horizontal"), L.RandomRotation(0.03)]),
+         "mirrors digits"),
+        (lambda: keras.Sequential([L.RandomRotation(0.03), L.RandomFlip("vertical")]),
+         "mirrors digits"),
+        (lambda: digit_augmenter(0.5), "up to 180 degrees"),
+        (lambda: digit_augmenter(0.1), "up to 36 degrees"),
+        (lambda: L.RandomTranslation(0.1, 0.1), "no RandomRotation"),
+        (lambda: keras.Sequential([L.RandomRotation(0.03), AlwaysNoisy()]), "training=False"),
+        (lambda: np.rot90, "should return a Keras layer"),
+        (not_started, "not solved yet"),
     ],
-)
-def test_augmenter_rejects_wrong_answers(wrong, match):
+)  # fmt: skip
+def test_digit_augmenter_rejects_wrong_answers(wrong, match):
     with pytest.raises(ExerciseFailure, match=match):
-        check_augmenter(wrong)
+        check_digit_augmenter(wrong)
 
 
 def class_recall(y_true, y_pred, n_classes):
@@ -121,3 +134,103 @@ def fresh_layers(model, layer_names):  # same architecture, new random weights
 def test_feature_extractor_rejects_wrong_answers(wrong, match):
     with pytest.raises(ExerciseFailure, match=match):
         check_feature_extractor(wrong)
+
+
+# --- 6b.4 predict: mirroring and convolution ----------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, None])
+def test_prediction_6b_4_right_answer_for_every_seed(seed, capsys):
+    assert "Right: (b)" in check_prediction_6b_4(lambda: "b", seed=seed)
+    out = capsys.readouterr().out
+    assert "symmetric kernels the difference was 0e+00" in out or "e-1" in out
+
+
+@pytest.mark.parametrize(
+    ("wrong", "match"),
+    [(lambda: "a", "you predicted \\(a\\)"), (lambda: "c", "you predicted \\(c\\)"),
+     (lambda: 2, "one of"), (not_started, "not solved yet")],
+)  # fmt: skip
+def test_prediction_6b_4_rejects_wrong_answers(wrong, match, capsys):
+    with pytest.raises(ExerciseFailure, match=match):
+        check_prediction_6b_4(wrong)
+    if wrong is not_started:  # nothing is revealed before the learner commits
+        assert capsys.readouterr().out == ""
+
+
+# --- 6b.5 test-time augmentation ------------------------------------------------------------
+
+
+def tta_predict(model, images):
+    return (model.predict(images, verbose=0) + model.predict(images[:, :, ::-1], verbose=0)) / 2
+
+
+def test_tta_predict_accepts_the_average():
+    assert "passed" in check_tta_predict(tta_predict)
+    assert "passed" in check_tta_predict(
+        lambda m, x: np.mean([np.asarray(m(v)) for v in (x, np.flip(x, axis=2))], axis=0))
+
+
+@pytest.mark.parametrize(
+    ("wrong", "match"),
+    [
+        (lambda m, x: (np.asarray(m(x)) + np.asarray(m(x[:, ::-1]))) / 2, "upside down"),
+        (lambda m, x: np.asarray(m(x[:, :, ::-1])), "mirrored images alone"),
+        (lambda m, x: np.asarray(m(x)) + np.asarray(m(x[:, :, ::-1])), "adds up to 2"),
+        (lambda m, x: np.asarray(m(x)), "the plain prediction"),
+        (lambda m, x: tta_predict(m, x).argmax(axis=1), "shape"),
+        (not_started, "not solved yet"),
+    ],
+)
+def test_tta_predict_rejects_wrong_answers(wrong, match):
+    with pytest.raises(ExerciseFailure, match=match):
+        check_tta_predict(wrong)
+
+
+# --- 6b.6 debug: random shifts without wrap-around -------------------------------------------
+
+
+def random_shift_rolled(images, max_shift, rng):  # the buggy version of the notebook
+    shifted = np.empty_like(images)
+    for i, image in enumerate(images):
+        dy, dx = rng.integers(-max_shift, max_shift + 1, size=2)
+        shifted[i] = np.roll(image, (dy, dx), axis=(0, 1))
+    return shifted
+
+
+def fixed_random_shift(images, max_shift, rng):
+    n, h, w = images.shape
+    m = max_shift
+    padded = np.pad(images, ((0, 0), (m, m), (m, m)))
+    shifted = np.empty_like(images)
+    for i in range(n):
+        dy, dx = rng.integers(-m, m + 1, size=2)
+        shifted[i] = padded[i, m - dy : m - dy + h, m - dx : m - dx + w]
+    return shifted
+
+
+def same_shift_for_all(images, max_shift, rng):  # one shift drawn for the whole batch
+    dy, dx = rng.integers(-max_shift, max_shift + 1, size=2)
+    h, w = images.shape[1:]
+    padded = np.pad(images, ((0, 0), (3, 3), (3, 3)))
+    return padded[:, 3 - dy : 3 - dy + h, 3 - dx : 3 - dx + w]
+
+
+def test_fixed_random_shift_accepts_the_fix():
+    assert "passed" in check_fixed_random_shift(fixed_random_shift)
+
+
+@pytest.mark.parametrize(
+    ("wrong", "match"),
+    [
+        (random_shift_rolled, "wrap-around"),
+        (same_shift_for_all, "by the same"),
+        (lambda x, m, rng: fixed_random_shift(x, m + 2, rng), "more than max_shift"),
+        (lambda x, m, rng: x[:, ::-1], "not its input moved"),
+        (lambda x, m, rng: fixed_random_shift(x, m, rng)[:, :-1], "shape"),
+        (not_started, "not solved yet"),
+    ],
+)
+def test_fixed_random_shift_rejects_wrong_answers(wrong, match):
+    with pytest.raises(ExerciseFailure, match=match):
+        check_fixed_random_shift(wrong)

@@ -2,85 +2,174 @@
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from course_utils.checks import call_answer, expect, expect_close, expect_equal, passed
-from course_utils.convolution import conv2d, conv_output_size, receptive_field
+from course_utils.checks import (
+    ExerciseFailure,
+    answer_array,
+    call_answer,
+    expect_close,
+    expect_equal,
+    grade_prediction,
+    passed,
+)
+from course_utils.convolution import conv2d, max_pool2d
 
-__all__ = ["check_output_size", "check_correlate2d", "check_receptive_field"]
-
-
-def check_output_size(output_size: Callable[..., Any]) -> str:
-    """Exercise 6a.1: ``output_size(n, k, stride, padding, dilation)`` for one axis.
-
-    Compared with Keras's rule (:func:`course_utils.convolution.conv_output_size`) on
-    every combination of sizes, strides, paddings and dilations below.
-    """
-    checked = 0
-    for n, k, s, padding, d in itertools.product(
-        [7, 10, 28], [1, 2, 3, 5], [1, 2, 3], ["valid", "same"], [1, 2]
-    ):
-        if padding == "valid" and d * (k - 1) + 1 > n:
-            continue
-        result = call_answer("6a.1", output_size, n, k, s, padding, d)
-        expect("6a.1", result is not None, "output_size returned None; did you forget `return`?")
-        expect_equal(
-            "6a.1",
-            f"output_size(n={n}, k={k}, stride={s}, padding={padding!r}, dilation={d})",
-            result,
-            conv_output_size(n, k, s, padding, d),
-        )
-        checked += 1
-    return passed("6a.1", f"Your formula gives Conv2D's output size on {checked} configurations.")
+__all__ = [
+    "check_conv_transpose2d",
+    "check_depthwise_conv2d",
+    "check_fixed_conv_same",
+    "check_prediction_6a_3",
+]
 
 
-def check_correlate2d(correlate2d: Callable[[Any, Any], Any], seed: int = 0) -> str:
-    """Exercise 6a.2: ``correlate2d(image, kernel)``, one channel, "valid" padding, stride 1.
+def _keras_conv_transpose(x: np.ndarray, kernel: np.ndarray, stride: int) -> np.ndarray:
+    """What ``keras.layers.Conv2DTranspose`` computes for one channel, "valid" padding."""
+    import keras
 
-    Compared with :func:`course_utils.convolution.conv2d` (what ``Conv2D`` computes) on
-    random images and random, asymmetric kernels of several sizes.
+    layer = keras.layers.Conv2DTranspose(1, kernel.shape, strides=stride, padding="valid",
+                                         use_bias=False)  # fmt: skip
+    layer.build((1, *x.shape, 1))
+    layer.set_weights([kernel[:, :, None, None]])
+    return np.asarray(layer(x[None, :, :, None]))[0, :, :, 0].astype(np.float64)
+
+
+def check_conv_transpose2d(conv_transpose2d: Callable[..., Any], seed: int | None = None) -> str:
+    """Exercise 6a.1: ``conv_transpose2d(x, kernel, stride)``, a transposed convolution of
+    one channel with "valid" padding: every input value stamps ``x[i, j] * kernel`` at
+    ``(i * stride, j * stride)`` and overlapping stamps add up.
+
+    Compared with ``keras.layers.Conv2DTranspose`` on fresh random inputs and kernels
+    (kernel sizes at least the stride).
     """
     rng = np.random.default_rng(seed)
-    for (h, w), (kh, kw) in [((6, 6), (3, 3)), ((7, 9), (2, 4)), ((5, 8), (5, 1))]:
+    cases = [((3, 3), (3, 3), 2), ((4, 5), (2, 3), 2), ((3, 4), (4, 4), 3), ((5, 4), (3, 2), 1)]
+    for (h, w), (kh, kw), stride in cases:
+        x = rng.normal(size=(h, w)).astype(np.float32)
+        kernel = rng.normal(size=(kh, kw)).astype(np.float32)
+        result = call_answer("6a.1", conv_transpose2d, x.copy(), kernel.copy(), stride)
+        got = answer_array("6a.1", "conv_transpose2d(...)", result)
+        want = _keras_conv_transpose(x, kernel, stride)
+        what = f"conv_transpose2d for a {h}x{w} input, a {kh}x{kw} kernel and stride {stride}"
+        expect_equal("6a.1", f"the output shape of {what} ((n - 1) * stride + k per axis)",
+                     got.shape, want.shape)  # fmt: skip
+        flipped = _keras_conv_transpose(x, kernel[::-1, ::-1].copy(), stride)
+        if np.allclose(got, flipped, atol=1e-4) and not np.allclose(got, want, atol=1e-4):
+            raise ExerciseFailure(
+                "6a.1", f"{what}: your stamps use the kernel flipped; Conv2DTranspose stamps "
+                "x[i, j] * kernel as it is, kernel[0, 0] at the top-left of each stamp")
+        expect_close("6a.1", what, got, want, rtol=1e-4, atol=1e-4)
+    return passed("6a.1", "Your stamps add up to exactly what Conv2DTranspose computes.")
+
+
+def _keras_depthwise(x: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    import keras
+
+    layer = keras.layers.DepthwiseConv2D(kernel.shape[:2], use_bias=False)
+    layer.build(x.shape)
+    layer.set_weights([kernel[:, :, :, None]])
+    return np.asarray(layer(x)).astype(np.float64)
+
+
+def check_depthwise_conv2d(depthwise_conv2d: Callable[..., Any],
+                           seed: int | None = None) -> str:  # fmt: skip
+    """Exercise 6a.2: ``depthwise_conv2d(x, kernel)`` for a channels-last batch ``x`` and a
+    kernel of shape ``(kh, kw, channels)``: each channel is filtered by its own 2-D kernel,
+    "valid" padding, stride 1, no sum over channels.
+
+    Compared with ``keras.layers.DepthwiseConv2D`` on fresh random inputs.
+    """
+    rng = np.random.default_rng(seed)
+    for (b, h, w, c), (kh, kw) in [((2, 6, 7, 3), (3, 3)), ((1, 8, 5, 4), (2, 3))]:
+        x = rng.normal(size=(b, h, w, c)).astype(np.float32)
+        kernel = rng.normal(size=(kh, kw, c)).astype(np.float32)
+        result = call_answer("6a.2", depthwise_conv2d, x.copy(), kernel.copy())
+        got = answer_array("6a.2", "depthwise_conv2d(...)", result)
+        want = _keras_depthwise(x, kernel)
+        what = f"depthwise_conv2d of a {x.shape} batch with a {kernel.shape} kernel"
+        if got.shape == want.shape[:-1] + (1,) or got.shape == want.shape[:-1]:
+            raise ExerciseFailure(
+                "6a.2", f"{what} has shape {got.shape}: you summed over the channels like "
+                "Conv2D; a depthwise convolution keeps one output channel per input channel, "
+                f"shape {want.shape}")  # fmt: skip
+        expect_equal("6a.2", f"the output shape of {what}", got.shape, want.shape)
+        if c > 1 and np.allclose(got[..., 1:], _keras_depthwise(
+                x, np.repeat(kernel[:, :, :1], c, axis=2))[..., 1:], atol=1e-4):
+            raise ExerciseFailure(
+                "6a.2", f"{what}: every channel was filtered with kernel[:, :, 0]; channel c "
+                "needs its own kernel[:, :, c]")  # fmt: skip
+        expect_close("6a.2", what, got, want, rtol=1e-4, atol=1e-4)
+    k, c_in, c_out = 3, 64, 128
+    print(f"For k={k}, {c_in} -> {c_out} channels: Conv2D has {(k * k * c_in + 1) * c_out:,} "
+          f"parameters; SeparableConv2D (depthwise + 1x1) has "
+          f"{k * k * c_in + (c_in + 1) * c_out:,}.")  # fmt: skip
+    return passed("6a.2", "One small filter per channel, exactly as DepthwiseConv2D.")
+
+
+def check_prediction_6a_3(predict: Callable[[], Any], seed: int | None = None) -> str:
+    """Exercise 6a.3 (predict): does 2x2 max pooling ignore a 1-pixel shift of its input?
+
+    The experiment shifts random feature maps right by 1 and by 2 pixels and compares the
+    2x2 max-pooled maps with the pooled original (away from the border, where the shift
+    brings in new pixels).
+    """
+    call_answer("6a.3", predict)
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(8, 16, 18, 4))
+    shifted1, shifted2 = np.roll(x, 1, axis=2), np.roll(x, 2, axis=2)
+    pooled = max_pool2d(x)[:, :, 1:-1]
+    pooled1 = max_pool2d(shifted1)[:, :, 1:-1]
+    pooled2 = max_pool2d(shifted2)
+    changed = float(np.mean(pooled1 != pooled))
+    moved = bool(np.array_equal(pooled2[:, :, 2:-1], max_pool2d(x)[:, :, 1:-2]))
+    observed = (f"A 1-pixel shift changed {changed:.0%} of the pooled values (not 0 %, not "
+                f"100 %); a 2-pixel shift moved the pooled map by exactly one cell: {moved}.")
+    print(observed)
+    return grade_prediction(
+        "6a.3", predict,
+        options={"a": "the pooled map is unchanged: max pooling ignores a 1-pixel shift",
+                 "b": "some pooled values change, others do not; only a 2-pixel shift "
+                      "moves the pooled map exactly",
+                 "c": "every pooled value changes"},
+        correct="b", observed=observed,
+        why="Each 2x2 window loses one column and gains another: its maximum stays the same "
+            "only when the largest of the six values involved sits in the column the window "
+            "keeps (about a third of the time for random values). Max pooling gives a little "
+            "robustness to small shifts, not invariance; a shift by the stride just moves "
+            "the whole pooled map.")  # fmt: skip
+
+
+def _same_reference(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    return conv2d(image[None, :, :, None], kernel[:, :, None, None],
+                  padding="same")[0, :, :, 0].astype(np.float64)  # fmt: skip
+
+
+def check_fixed_conv_same(fixed_conv_same: Callable[..., Any], seed: int | None = None) -> str:
+    """Exercise 6a.4 (debug): ``fixed_conv_same(image, kernel)``, a "same" cross-correlation
+    of a 2-D image with stride 1 that matches ``Conv2D(padding="same")`` for odd *and* even
+    kernel sizes: ``k - 1`` zeros per axis, the odd one after (bottom/right).
+    """
+    rng = np.random.default_rng(seed)
+    for (h, w), (kh, kw) in [((9, 9), (3, 3)), ((8, 10), (2, 2)), ((9, 7), (4, 3)),
+                             ((7, 8), (2, 5)), ((6, 6), (1, 4))]:  # fmt: skip
         image = rng.normal(size=(h, w)).astype(np.float32)
         kernel = rng.normal(size=(kh, kw)).astype(np.float32)
-        result = call_answer("6a.2", correlate2d, image, kernel)
-        expect("6a.2", result is not None, "correlate2d returned None; did you forget `return`?")
-        expected = conv2d(image[None, :, :, None], kernel[:, :, None, None])[0, :, :, 0]
-        got = np.asarray(result, dtype=np.float64)
-        if got.shape == expected.shape:
-            flipped = conv2d(image[None, :, :, None], kernel[::-1, ::-1, None, None])[0, :, :, 0]
-            expect(
-                "6a.2",
-                not np.allclose(got, flipped, atol=1e-4) or np.allclose(got, expected, atol=1e-4),
-                "your result is the *flipped-kernel* convolution of mathematics; Conv2D "
-                "computes the cross-correlation: slide the kernel as it is, without flipping",
-            )
-        expect_close("6a.2", f"correlate2d for a {h}x{w} image and a {kh}x{kw} kernel", got,
-                     expected, rtol=1e-4, atol=1e-4)  # fmt: skip
-    return passed("6a.2", "Your loop computes exactly what Conv2D computes.")
-
-
-def check_receptive_field(rf: Callable[[Any], Any]) -> str:
-    """Exercise 6a.3: ``rf(layers)`` for a list of ``(kernel_size, stride)`` layers.
-
-    Compared with :func:`course_utils.convolution.receptive_field` on several stacks,
-    including strided ones (where forgetting the growing "jump" goes wrong).
-    """
-    stacks = [
-        [(3, 1)],
-        [(3, 1), (3, 1)],
-        [(5, 1), (2, 2), (5, 1), (2, 2)],
-        [(3, 2), (3, 2), (3, 2)],
-        [(3, 1), (2, 2), (3, 1), (2, 2), (3, 1), (3, 1)],
-        [(7, 2), (3, 2), (3, 1), (3, 1)],
-    ]
-    for stack in stacks:
-        result = call_answer("6a.3", rf, [tuple(layer) for layer in stack])
-        expect("6a.3", result is not None, "rf returned None; did you forget `return`?")
-        expect_equal("6a.3", f"the receptive field of {stack}", result, receptive_field(stack))
-    return passed("6a.3", "Strides multiply the reach of every later layer.")
+        result = call_answer("6a.4", fixed_conv_same, image.copy(), kernel.copy())
+        got = answer_array("6a.4", "fixed_conv_same(...)", result)
+        what = f"fixed_conv_same for a {h}x{w} image and a {kh}x{kw} kernel"
+        expect_equal("6a.4", f"the output shape of {what} ('same' keeps the input size)",
+                     got.shape, (h, w))  # fmt: skip
+        want = _same_reference(image, kernel)
+        before = np.pad(image, ((kh - 1 - (kh - 1) // 2, (kh - 1) // 2),
+                                (kw - 1 - (kw - 1) // 2, (kw - 1) // 2)))  # fmt: skip
+        windows = np.lib.stride_tricks.sliding_window_view(before, (kh, kw))
+        odd_zero_before = np.einsum("ijuv,uv->ij", windows, kernel)
+        if np.allclose(got, odd_zero_before, atol=1e-4) and not np.allclose(got, want, atol=1e-4):
+            raise ExerciseFailure(
+                "6a.4", f"{what}: the right size, but shifted by one pixel: you put the odd "
+                "extra zero before (top/left); TensorFlow puts it after (bottom/right)")
+        expect_close("6a.4", what, got, want, rtol=1e-4, atol=1e-4)
+    return passed("6a.4", "Right size and right alignment for odd and even kernels.")

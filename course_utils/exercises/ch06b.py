@@ -15,10 +15,18 @@ from course_utils.checks import (
     expect,
     expect_close,
     expect_equal,
+    grade_prediction,
     passed,
 )
 
-__all__ = ["check_augmenter", "check_class_recall", "check_feature_extractor"]
+__all__ = [
+    "check_class_recall",
+    "check_digit_augmenter",
+    "check_feature_extractor",
+    "check_fixed_random_shift",
+    "check_prediction_6b_4",
+    "check_tta_predict",
+]
 
 
 def _all_layers(layer: Any) -> list[Any]:
@@ -28,24 +36,40 @@ def _all_layers(layer: Any) -> list[Any]:
     return found
 
 
-def check_augmenter(build_augmenter: Callable[[], Any], seed: int = 0) -> str:
-    """Exercise 6b.1: a Keras augmentation block for Fashion-MNIST.
+def check_digit_augmenter(build_digit_augmenter: Callable[[], Any], seed: int = 0) -> str:
+    """Exercise 6b.1: a Keras augmentation block for handwritten digits (MNIST).
 
     It must keep the shape of a ``(batch, 28, 28, 1)`` batch, leave images untouched at
-    inference (``training=False``), change them in training, and never flip them
-    upside down (clothes are always photographed upright).
+    inference (``training=False``), change them in training, include a small random
+    rotation (at most 15 degrees either way) and never mirror or flip them: a mirrored
+    2, 3 or 7 is not a digit, and a 6 turned upside down is a 9.
     """
     import keras
 
-    augmenter = call_answer("6b.1", build_augmenter)
+    augmenter = call_answer("6b.1", build_digit_augmenter)
     expect("6b.1", isinstance(augmenter, keras.layers.Layer),
-           f"build_augmenter() should return a Keras layer or model, got "
+           f"build_digit_augmenter() should return a Keras layer or model, got "
            f"{type(augmenter).__name__}")  # fmt: skip
-    for layer in _all_layers(augmenter):
-        if isinstance(layer, keras.layers.RandomFlip):
-            expect("6b.1", "vertical" not in layer.mode,
-                   f"RandomFlip(mode={layer.mode!r}) also flips images upside down; a shoe is "
-                   "never photographed upside down, so use mode='horizontal'")  # fmt: skip
+    found = _all_layers(augmenter)
+    for layer in found:
+        expect("6b.1", not isinstance(layer, keras.layers.RandomFlip),
+               f"RandomFlip(mode={getattr(layer, 'mode', '?')!r}) mirrors digits: a mirrored "
+               "2, 3 or 7 is no digit at all, and flipped upside down a 6 becomes a 9; digits "
+               "need no flips")  # fmt: skip
+    rotations = [layer for layer in found if isinstance(layer, keras.layers.RandomRotation)]
+    expect("6b.1", bool(rotations),
+           "no RandomRotation layer: handwriting is slanted by a few degrees either way, so "
+           "add a small random rotation")  # fmt: skip
+    limit = 15 / 360
+    for layer in rotations:
+        factor = layer.get_config()["factor"]
+        low, high = (-factor, factor) if np.isscalar(factor) else factor
+        largest = max(abs(float(low)), abs(float(high)))
+        expect("6b.1", largest <= limit + 1e-9,
+               f"RandomRotation(factor={factor!r}) turns digits by up to {largest * 360:.0f} "
+               "degrees (the factor is a fraction of a full turn, 360 degrees); at that angle "
+               "a 6 starts to look like a 9 and a 1 like a 7: keep it within 15 degrees, "
+               f"a factor of at most {limit:.3f}")  # fmt: skip
     x = np.random.default_rng(seed).uniform(size=(16, 28, 28, 1)).astype(np.float32)
     at_inference = np.asarray(augmenter(x, training=False))
     expect_close("6b.1", "the output with training=False (augmentation is off at inference)",
@@ -57,7 +81,8 @@ def check_augmenter(build_augmenter: Callable[[], Any], seed: int = 0) -> str:
     expect("6b.1", changed >= 0.5,
            f"with training=True only {changed:.0%} of the images changed; an augmenter "
            "should change most of them")  # fmt: skip
-    return passed("6b.1", "Random at training time, the identity at inference.")
+    return passed("6b.1", "Small turns and shifts, no flips: every augmented digit is still "
+                          "the same digit.")  # fmt: skip
 
 
 def _recall(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndarray:
@@ -197,3 +222,139 @@ def check_feature_extractor(feature_extractor: Callable[[Any, list[str]], Any],
                 "extractor did not follow: it holds copies of the weights; build it from "
                 "model's own layer outputs so that it shares them")  # fmt: skip
     return passed("6b.3", "One forward pass, every intermediate feature map.")
+
+
+def check_prediction_6b_4(predict: Callable[[], Any], seed: int | None = None) -> str:
+    """Exercise 6b.4 (predict): is a convolution's feature map of a mirrored image the
+    mirrored feature map?
+
+    The experiment convolves random images with random 3x3 kernels ("same" padding, as
+    ``Conv2D`` computes it) and compares ``conv(mirror(x))`` with ``mirror(conv(x))``, and,
+    for contrast, ``conv(shift(x))`` with ``shift(conv(x))`` away from the border.
+    """
+    from course_utils.convolution import conv2d
+
+    call_answer("6b.4", predict)
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(4, 12, 12, 1))
+    kernel = rng.normal(size=(3, 3, 1, 8))
+    fmap = conv2d(x, kernel, padding="same")
+    mirrored = conv2d(x[:, :, ::-1], kernel, padding="same")
+    mirror_error = float(np.abs(mirrored - fmap[:, :, ::-1]).max())
+    scale = float(np.abs(fmap).max())
+    symmetric = kernel + kernel[:, ::-1]
+    symmetric_error = float(np.abs(conv2d(x[:, :, ::-1], symmetric, padding="same")
+                                   - conv2d(x, symmetric, padding="same")[:, :, ::-1]).max())
+    shifted = conv2d(np.roll(x, 2, axis=2), kernel, padding="same")
+    shift_error = float(np.abs(shifted[:, :, 3:-1] - fmap[:, :, 1:-3]).max())
+    observed = (f"conv(mirror(x)) and mirror(conv(x)) differed by up to {mirror_error:.2f}, "
+                f"on feature maps whose values reach {scale:.2f}; with left-right symmetric "
+                f"kernels the difference was {symmetric_error:.0e}, and a 2-pixel shift just "
+                f"shifted the map (difference {shift_error:.0e}).")
+    print(observed)
+    return grade_prediction(
+        "6b.4", predict,
+        options={"a": "the feature map of the mirrored image is the mirrored feature map",
+                 "b": "it is not, unless the kernels happen to be left-right symmetric",
+                 "c": "the feature map does not change at all"},
+        correct="b", observed=observed,
+        why="Weight sharing makes a convolution equivariant to shifts: shift the input and "
+            "the map shifts with it. Mirroring the input is the same as mirroring the map "
+            "*and the kernel*: conv(mirror(x), w) = mirror(conv(x, mirror(w))). A CNN has to "
+            "learn a left-pointing and a right-pointing shoe separately, which is why "
+            "mirror augmentation teaches it something that shifts alone do not.")  # fmt: skip
+
+
+def _tta_model(seed: int) -> Any:
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    model = keras.Sequential([
+        keras.Input((10, 10, 1)),
+        keras.layers.Conv2D(4, 3, activation="relu"),
+        keras.layers.Flatten(),
+        keras.layers.Dense(3, activation="softmax"),
+    ])  # fmt: skip
+    return model
+
+
+def check_tta_predict(tta_predict: Callable[[Any, Any], Any], seed: int = 0) -> str:
+    """Exercise 6b.5: ``tta_predict(model, images)``, test-time augmentation: the average of
+    the model's class probabilities for the images and for their left-right mirror images.
+
+    The check uses a small CNN that is not mirror-symmetric and fresh random images.
+    """
+    model = _tta_model(seed)
+    x = np.random.default_rng(seed).uniform(size=(6, 10, 10, 1)).astype(np.float32)
+    plain = np.asarray(model(x, training=False), dtype=np.float64)
+    mirrored = np.asarray(model(x[:, :, ::-1], training=False), dtype=np.float64)
+    want = (plain + mirrored) / 2
+    result = call_answer("6b.5", tta_predict, model, x.copy())
+    got = answer_array("6b.5", "tta_predict(model, images)", result)
+    expect_equal("6b.5", "the shape of the result (one row of class probabilities per image)",
+                 got.shape, want.shape)  # fmt: skip
+    upside_down = np.asarray(model(x[:, ::-1], training=False), dtype=np.float64)
+    for wrong, what in [
+        ((plain + upside_down) / 2, "the average with the images flipped upside down (axis 1); "
+                                    "a left-right mirror reverses the width axis, axis 2"),
+        (mirrored, "the probabilities of the mirrored images alone; average them with those "
+                   "of the original images"),
+        (plain + mirrored, "the sum of the two predictions: each row adds up to 2; take the "
+                           "mean"),
+        (plain, "the plain prediction; average it with the prediction for the mirrored "
+                "images"),
+    ]:  # fmt: skip
+        if np.allclose(got, wrong, atol=1e-5) and not np.allclose(got, want, atol=1e-5):
+            raise ExerciseFailure("6b.5", f"your result is {what}")
+    expect_close("6b.5", "the averaged class probabilities", got, want, rtol=1e-4, atol=1e-5)
+    return passed("6b.5", "Two views of every image, one averaged prediction.")
+
+
+def _zero_fill_shift(image: np.ndarray, dy: int, dx: int) -> np.ndarray:
+    """``image`` moved down by ``dy`` and right by ``dx`` pixels, with zeros coming in."""
+    h, w = image.shape
+    out = np.zeros_like(image)
+    out[max(dy, 0) : h + min(dy, 0), max(dx, 0) : w + min(dx, 0)] = \
+        image[max(-dy, 0) : h + min(-dy, 0), max(-dx, 0) : w + min(-dx, 0)]
+    return out
+
+
+def check_fixed_random_shift(fixed_random_shift: Callable[..., Any], seed: int = 0) -> str:
+    """Exercise 6b.6 (debug): ``fixed_random_shift(images, max_shift, rng)`` moves each image
+    of an ``(n, height, width)`` stack by its own random ``(dy, dx)``, each in
+    ``[-max_shift, max_shift]``, filling the uncovered border with zeros (no wrap-around).
+
+    Every output image must be a zero-filled shift of its input within range; the shifts
+    must vary between images.
+    """
+    max_shift = 2
+    images = np.random.default_rng(seed).uniform(0.1, 1.0, size=(24, 9, 11))
+    result = call_answer("6b.6", fixed_random_shift, images.copy(), max_shift,
+                         np.random.default_rng(seed + 1))  # fmt: skip
+    got = answer_array("6b.6", "fixed_random_shift(...)", result)
+    expect_equal("6b.6", "the shape of the result", got.shape, images.shape)
+    offsets = [(dy, dx) for dy in range(-max_shift, max_shift + 1)
+               for dx in range(-max_shift, max_shift + 1)]  # fmt: skip
+    found = []
+    for i, (image, out) in enumerate(zip(images, got, strict=True)):
+        match = [o for o in offsets if np.allclose(out, _zero_fill_shift(image, *o))]
+        if not match:
+            rolled = any(np.allclose(out, np.roll(image, o, axis=(0, 1))) for o in offsets)
+            expect("6b.6", not rolled,
+                   f"image {i} was shifted with wrap-around: the pixels that leave one side "
+                   "come back on the other (that is what np.roll does); fill the uncovered "
+                   "border with zeros instead")  # fmt: skip
+            wider = any(np.allclose(out, _zero_fill_shift(image, dy, dx))
+                        for dy in range(-5, 6) for dx in range(-5, 6))  # fmt: skip
+            expect("6b.6", not wider,
+                   f"image {i} was shifted by more than max_shift={max_shift} pixels")
+            raise ExerciseFailure(
+                "6b.6", f"image {i} is not its input moved by at most {max_shift} pixels in "
+                "each direction with zeros filling the border")  # fmt: skip
+        found.append(match[0])
+    distinct = len(set(found))
+    expect("6b.6", distinct > 1,
+           f"all {len(images)} images were shifted by the same {found[0]}; draw a new random "
+           "shift for every image")  # fmt: skip
+    return passed("6b.6", f"{distinct} different shifts in {len(images)} images, zeros at the "
+                          "border, nothing wrapped around.")  # fmt: skip
