@@ -7,11 +7,12 @@ import pytest
 
 from course_utils.checks import ExerciseFailure
 from course_utils.exercises.ch01 import (
-    check_leaky_relu,
+    check_adaline_step,
+    check_fixed_accuracy,
+    check_log_softmax,
     check_logic_gates,
-    check_neuron_output,
-    check_perceptron_step,
-    check_stable_softmax,
+    check_prediction_1_2,
+    check_swish_grad,
 )
 
 
@@ -19,175 +20,209 @@ def not_started(*args, **kwargs):
     raise NotImplementedError()
 
 
-# --- 1.1 Leaky ReLU --------------------------------------------------------------------------
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
 
 
-def leaky_ok(x, alpha=0.3):
-    return np.where(x >= 0, x, alpha * x)
+# --- 1.1 the derivative of swish ----------------------------------------------------------
 
 
-def leaky_constant(x, alpha=0.3):  # "a small constant for negative x"
-    return np.where(x >= 0, x, alpha)
+def swish_grad_ok(x):
+    s = sigmoid(x)
+    return s + x * s * (1 - s)
 
 
-def leaky_relu_only(x, alpha=0.3):
-    return np.maximum(x, 0)
-
-
-def leaky_wrong_default(x, alpha=0.2):  # keras.activations.leaky_relu's default, not the layer's
-    return np.where(x >= 0, x, alpha * x)
-
-
-def leaky_max_formula(x, alpha=0.3):  # max(alpha x, x) is right for 0 <= alpha <= 1
-    return np.maximum(alpha * x, x)
-
-
-def test_leaky_relu_accepts_correct_answers(capsys):
-    assert check_leaky_relu(leaky_ok).startswith("Exercise 1.1 passed")
-    assert check_leaky_relu(leaky_max_formula).startswith("Exercise 1.1 passed")
+def test_swish_grad_accepts_correct_answers(capsys):
+    assert check_swish_grad(swish_grad_ok).startswith("Exercise 1.1 passed")
+    assert check_swish_grad(lambda x: sigmoid(x) * (1 + x * (1 - sigmoid(x))), seed=3)
     assert "Exercise 1.1 passed" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(
     ("answer", "message"),
     [
-        (leaky_constant, "not a small constant for x < 0"),
-        (leaky_relu_only, "that is ReLU"),
-        (leaky_wrong_default, "default alpha"),
+        (lambda x: x * sigmoid(x), "swish itself"),
+        (sigmoid, "first half of the product rule"),
+        (lambda x: sigmoid(x) * (1 - sigmoid(x)), "product rule"),
+        (lambda x: x * sigmoid(x) * (1 - sigmoid(x)), "product rule"),
+        (lambda x: sigmoid(x) + x * sigmoid(x) * (1 + sigmoid(x)), "is not right"),  # sign slip
+        (lambda x: np.where(x > 0, 1.0, 0.0), "is not right"),  # ReLU's derivative
+        (lambda x: swish_grad_ok(x).ravel(), "should have shape"),
+        (lambda x: None, "forget `return`"),
         (not_started, "not solved yet"),
-        (lambda x, alpha=0.3: None, "returned None"),
-        (lambda x, alpha=0.3: leaky_ok(x, alpha).ravel(), "should have shape"),
     ],
 )
-def test_leaky_relu_rejects(answer, message):
+def test_swish_grad_rejects(answer, message):
     with pytest.raises(ExerciseFailure, match=message):
-        check_leaky_relu(answer)
+        check_swish_grad(answer)
 
 
-# --- 1.2 a neuron's output -------------------------------------------------------------------
+# --- 1.2 predict: scaling w and b ---------------------------------------------------------
 
 
-def sigmoid(z):
-    return 1 / (1 + np.exp(-z))
-
-
-def test_neuron_output_accepts_correct_answer():
-    assert check_neuron_output(lambda x, w, b: sigmoid(x @ w + b)).startswith("Exercise 1.2")
+def test_prediction_1_2_accepts_the_right_letter(capsys):
+    for seed in range(5):
+        assert check_prediction_1_2(lambda: "b", seed=seed).startswith("Exercise 1.2 passed")
+    out = capsys.readouterr().out
+    assert "points that keep their class: 100%" in out
 
 
 @pytest.mark.parametrize(
     ("answer", "message"),
     [
-        (lambda x, w, b: x @ w + b, "apply the sigmoid"),
-        (lambda x, w, b: sigmoid(x @ w), "ignores the bias"),
-        (lambda x, w, b: sigmoid(x @ w + b)[:, None], r"should have shape \(5,\)"),
-        (lambda x, w, b: np.tanh(x @ w + b), "is not right"),
-        (lambda x, w, b: sigmoid(x @ w - b), "is not right"),
+        (lambda: "a", r"you predicted \(a\)"),
+        (lambda: "c", r"the run shows \(b\)"),
+        (lambda: "d", "should return one of"),
+        (lambda: 2, "should return one of"),
         (not_started, "not solved yet"),
     ],
 )
-def test_neuron_output_rejects(answer, message):
+def test_prediction_1_2_rejects(answer, message):
     with pytest.raises(ExerciseFailure, match=message):
-        check_neuron_output(answer)
+        check_prediction_1_2(answer)
 
 
-# --- 1.3 one perceptron update ---------------------------------------------------------------
+def test_prediction_1_2_reveals_nothing_before_an_answer(capsys):
+    with pytest.raises(ExerciseFailure, match="not solved yet"):
+        check_prediction_1_2(not_started)
+    assert capsys.readouterr().out == ""
 
 
-def step_ok(w, b, x_i, y_i, lr):
+# --- 1.3 the delta rule (Adaline) ---------------------------------------------------------
+
+
+def adaline_ok(w, b, x_i, y_i, lr):
+    error = y_i - (x_i @ w + b)
+    return w + lr * error * x_i, b + lr * error
+
+
+def adaline_perceptron(w, b, x_i, y_i, lr):
     y_hat = 1 if x_i @ w + b >= 0 else 0
     return w + lr * (y_i - y_hat) * x_i, b + lr * (y_i - y_hat)
 
 
-def step_always_updates(w, b, x_i, y_i, lr):  # forgets that correct examples change nothing
-    sign = 1 if y_i == 1 else -1
-    return w + lr * sign * x_i, b + lr * sign
+def adaline_factor_two(w, b, x_i, y_i, lr):
+    error = y_i - (x_i @ w + b)
+    return w + 2 * lr * error * x_i, b + 2 * lr * error
 
 
-def step_no_bias(w, b, x_i, y_i, lr):
-    y_hat = 1 if x_i @ w + b >= 0 else 0
-    return w + lr * (y_i - y_hat) * x_i, b
+def adaline_no_bias(w, b, x_i, y_i, lr):
+    return adaline_ok(w, b, x_i, y_i, lr)[0], b
 
 
-def step_wrong_sign(w, b, x_i, y_i, lr):
-    y_hat = 1 if x_i @ w + b >= 0 else 0
-    return w + lr * (y_hat - y_i) * x_i, b + lr * (y_hat - y_i)
+def adaline_wrong_sign(w, b, x_i, y_i, lr):
+    error = (x_i @ w + b) - y_i
+    return w + lr * error * x_i, b + lr * error
 
 
-def step_no_lr(w, b, x_i, y_i, lr):
-    y_hat = 1 if x_i @ w + b >= 0 else 0
-    return w + (y_i - y_hat) * x_i, b + (y_i - y_hat)
+def test_adaline_step_accepts_correct_answers():
+    assert check_adaline_step(adaline_ok).startswith("Exercise 1.3 passed")
 
-
-def test_perceptron_step_accepts_correct_answer():
-    assert check_perceptron_step(step_ok).startswith("Exercise 1.3 passed")
-
-
-@pytest.mark.parametrize(
-    ("answer", "message"),
-    [
-        (step_always_updates, "only learns from mistakes"),
-        (step_no_bias, "the bias did not change"),
-        (step_wrong_sign, "new_w for a misclassified example"),
-        (step_no_lr, "new_w for a misclassified example"),
-        (lambda w, b, x_i, y_i, lr: step_ok(w, b, x_i, y_i, lr)[0], "should return a pair"),
-        (not_started, "not solved yet"),
-    ],
-)
-def test_perceptron_step_rejects(answer, message):
-    with pytest.raises(ExerciseFailure, match=message):
-        check_perceptron_step(answer)
-
-
-def test_perceptron_step_learner_may_modify_w_in_place():
     def in_place(w, b, x_i, y_i, lr):
-        y_hat = 1 if x_i @ w + b >= 0 else 0
-        w += lr * (y_i - y_hat) * x_i
-        return w, b + lr * (y_i - y_hat)
+        error = y_i - (x_i @ w + b)
+        w += lr * error * x_i
+        return w, b + lr * error
 
-    assert check_perceptron_step(in_place).startswith("Exercise 1.3 passed")
-
-
-# --- 1.4 a numerically stable softmax --------------------------------------------------------
-
-
-def softmax_ok(z):
-    e = np.exp(z - z.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
-
-
-def softmax_naive(z):
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
-
-
-def softmax_global_max(z):  # subtracting one max for the whole array is not enough
-    e = np.exp(z - z.max())
-    return e / e.sum(axis=1, keepdims=True)
-
-
-def softmax_wrong_axis(z):
-    e = np.exp(z - z.max(axis=0, keepdims=True))
-    return e / e.sum(axis=0, keepdims=True)
-
-
-def test_stable_softmax_accepts_correct_answer():
-    assert check_stable_softmax(softmax_ok).startswith("Exercise 1.4 passed")
+    assert check_adaline_step(in_place, seed=1).startswith("Exercise 1.3 passed")
 
 
 @pytest.mark.parametrize(
     ("answer", "message"),
     [
-        (softmax_naive, "nan or inf"),
-        (softmax_global_max, "nan or inf"),
-        (softmax_wrong_axis, "summed"),
-        (lambda z: softmax_ok(z).T, "should have shape"),
+        (adaline_perceptron, "perceptron's update"),
+        (adaline_factor_two, "twice too long"),
+        (adaline_no_bias, "the bias did not change"),
+        (adaline_wrong_sign, "new_w .* is not right"),
+        (lambda w, b, x_i, y_i, lr: adaline_ok(w, b, x_i, y_i, lr)[0], "should return a pair"),
         (not_started, "not solved yet"),
     ],
 )
-def test_stable_softmax_rejects(answer, message):
+def test_adaline_step_rejects(answer, message):
     with pytest.raises(ExerciseFailure, match=message):
-        check_stable_softmax(answer)
+        check_adaline_step(answer, seed=0)
+
+
+# --- 1.4 log-softmax ----------------------------------------------------------------------
+
+
+def log_softmax_ok(z):
+    shifted = z - z.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def log_of_stable_softmax(z):  # finite softmax, but its tiny entries underflow to 0
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return np.log(e / e.sum(axis=1, keepdims=True))
+
+
+def log_softmax_naive(z):
+    return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+
+
+def log_softmax_wrong_axis(z):
+    shifted = z - z.max(axis=0, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=0, keepdims=True))
+
+
+def log_softmax_forgot_max(z):  # subtracts the max but does not add it back inside the log
+    shifted = z - z.max(axis=1, keepdims=True)
+    return z - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def test_log_softmax_accepts_a_correct_answer():
+    assert check_log_softmax(log_softmax_ok).startswith("Exercise 1.4 passed")
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (log_of_stable_softmax, "nan or -inf"),
+        (log_softmax_naive, "nan or -inf"),
+        (log_softmax_wrong_axis, "summed"),
+        (log_softmax_forgot_max, "summed"),
+        (lambda z: log_softmax_ok(z).T, "should have shape"),
+        (not_started, "not solved yet"),
+    ],
+)
+def test_log_softmax_rejects(answer, message):
+    with pytest.raises(ExerciseFailure, match=message):
+        check_log_softmax(answer)
+
+
+# --- 1.6 debug: accuracy of (n, 1) probabilities ------------------------------------------
+
+
+def buggy_accuracy(probs, labels):  # the exercise-bug cell of the notebook
+    predicted = (probs > 0.5).astype(int)
+    return float(np.mean(predicted == labels))
+
+
+def fixed_accuracy_ok(probs, labels):
+    predicted = (np.ravel(probs) > 0.5).astype(int)
+    return float(np.mean(predicted == np.ravel(labels)))
+
+
+def test_fixed_accuracy_accepts_a_correct_answer():
+    assert check_fixed_accuracy(fixed_accuracy_ok).startswith("Exercise 1.6 passed")
+    squeeze = lambda p, y: float(np.mean(np.round(np.squeeze(p, axis=-1) if p.ndim == 2  # noqa: E731
+                                                  else p) == y))  # fmt: skip
+    assert check_fixed_accuracy(squeeze, seed=2).startswith("Exercise 1.6 passed")
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (buggy_accuracy, "broadcasts to"),
+        (lambda p, y: float(np.mean(np.argmax(p, axis=-1) == y)), "argmax over a single"),
+        (lambda p, y: float(np.mean((np.ravel(p) < 0.5) == y)), "is not right"),  # flipped
+        (lambda p, y: float(np.sum(np.ravel(p) > 0.5) / len(y)), "is not right"),  # share of 1s
+        (lambda p, y: (np.ravel(p) > 0.5) == y, "one number"),  # forgot the mean
+        (not_started, "not solved yet"),
+    ],
+)
+def test_fixed_accuracy_rejects(answer, message):
+    with pytest.raises(ExerciseFailure, match=message):
+        check_fixed_accuracy(answer)
 
 
 # --- 1.5 logic gates -------------------------------------------------------------------------

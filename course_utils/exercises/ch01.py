@@ -7,22 +7,25 @@ from typing import Any
 
 import numpy as np
 
-from course_utils.activations import leaky_relu, sigmoid, softmax
+from course_utils.activations import sigmoid
 from course_utils.checks import (
     ExerciseFailure,
+    answer_array,
     call_answer,
     expect,
     expect_close,
     expect_shape,
+    grade_prediction,
     passed,
 )
 
 __all__ = [
-    "check_leaky_relu",
-    "check_neuron_output",
-    "check_perceptron_step",
-    "check_stable_softmax",
+    "check_swish_grad",
+    "check_prediction_1_2",
+    "check_adaline_step",
+    "check_log_softmax",
     "check_logic_gates",
+    "check_fixed_accuracy",
 ]
 
 _CORNERS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float64)
@@ -33,135 +36,165 @@ _GATES = {
 }
 
 
-def check_leaky_relu(my_leaky_relu: Callable[..., Any], seed: int = 0) -> str:
-    """Exercise 1.1: ``my_leaky_relu(x, alpha=0.3)`` is ``x`` for ``x >= 0``, ``alpha * x`` else.
+def check_swish_grad(swish_grad: Callable[[Any], Any], seed: int | None = None) -> str:
+    """Exercise 1.1 (transfer): ``swish_grad(x)``, the derivative of swish ``x * sigmoid(x)``.
 
-    Tested on random arrays of several shapes, with several ``alpha`` and with the
-    default, against :func:`course_utils.activations.leaky_relu`.
+    Compared, on fresh random arrays of several shapes, with the derivative TensorFlow's
+    ``GradientTape`` computes for ``tf.nn.silu`` (swish's other name), in float64.
     """
+    import tensorflow as tf
+
     rng = np.random.default_rng(seed)
-    for shape, alpha in [((10,), 0.1), ((4, 6), 0.3), ((2, 3, 5), 0.02)]:
-        x = rng.normal(scale=3.0, size=shape).astype(np.float32)
-        result = call_answer("1.1", my_leaky_relu, x, alpha=alpha)
-        expect("1.1", result is not None, "my_leaky_relu returned None; did you forget `return`?")
-        expect_shape("1.1", f"my_leaky_relu(x) for x of shape {shape}", result, shape)
-        got = np.asarray(result, dtype=np.float64)
-        negative = x < 0
-        if np.allclose(got[negative], 0.0):
-            raise ExerciseFailure("1.1", "negative inputs gave 0: that is ReLU. Leaky ReLU "
-                                         "lets a little through: alpha * x.")  # fmt: skip
-        if np.allclose(got[negative], alpha) or np.allclose(got[negative], -alpha):
-            raise ExerciseFailure(
-                "1.1",
-                f"every negative input gave the constant {got[negative][0]:.3g}. Leaky ReLU "
-                "is not a small constant for x < 0: it is the line alpha * x, so x = -2 "
-                f"gives {-2 * alpha:.3g} with alpha = {alpha}.",
-            )
-        expect_close("1.1", f"my_leaky_relu(x, alpha={alpha})", got, leaky_relu(x, alpha),
-                     rtol=1e-5, atol=1e-6)  # fmt: skip
-    x = rng.normal(scale=3.0, size=20).astype(np.float32)
-    default = np.asarray(call_answer("1.1", my_leaky_relu, x), dtype=np.float64)
-    expect_close("1.1", "my_leaky_relu(x) with the default alpha (0.3, like "
-                 "keras.layers.LeakyReLU)", default, leaky_relu(x, 0.3), rtol=1e-5,
-                 atol=1e-6)  # fmt: skip
-    return passed("1.1", "Negative inputs are scaled by alpha, not replaced by a constant.")
+    for shape in [(12,), (4, 5), (2, 3, 4)]:
+        x = rng.uniform(-8, 8, size=shape)
+        x.flat[0] = 0.0  # the derivative is 1/2 there
+        result = call_answer("1.1", swish_grad, x.copy())
+        got = answer_array("1.1", "swish_grad(x)", result)
+        expect_shape("1.1", f"swish_grad(x) for x of shape {shape}", got, shape)
+        x_tensor = tf.constant(x)
+        with tf.GradientTape() as tape:
+            tape.watch(x_tensor)
+            y = tf.nn.silu(x_tensor)
+        want = tape.gradient(y, x_tensor).numpy()
+        s = 1 / (1 + np.exp(-x))
+        if np.allclose(got, x * s, rtol=1e-4):
+            raise ExerciseFailure("1.1", "you returned swish itself, x * sigmoid(x), not its "
+                                         "derivative")  # fmt: skip
+        if np.allclose(got, s, rtol=1e-4):
+            raise ExerciseFailure("1.1", "you returned sigmoid(x): that is only the first half "
+                                         "of the product rule; x * sigmoid'(x) is missing")
+        if np.allclose(got, s * (1 - s), rtol=1e-4) or np.allclose(got, x * s * (1 - s),
+                                                                       rtol=1e-4):  # fmt: skip
+            raise ExerciseFailure("1.1", "one term of the product rule (u v)' = u' v + u v' "
+                                         "is missing: here u = x and v = sigmoid(x)")
+        expect_close("1.1", f"swish_grad(x) for x of shape {shape}", got, want,
+                     rtol=1e-6, atol=1e-9)  # fmt: skip
+    return passed("1.1", "Your derivative matches TensorFlow's GradientTape on tf.nn.silu. "
+                         "Unlike ReLU's, it is smooth and slightly negative for x < 0 "
+                         "(its minimum is near x = -2.4).")  # fmt: skip
 
 
-def check_neuron_output(neuron_output: Callable[..., Any], seed: int = 0) -> str:
-    """Exercise 1.2: ``neuron_output(x, w, b)`` is ``sigmoid(x @ w + b)`` for a batch ``x``.
+_SCALE_OPTIONS = {
+    "a": "the decision boundary moves 10 times farther from the origin, so some points "
+         "change class",
+    "b": "the boundary stays where it is and every point keeps its class, but the outputs "
+         "move closer to 0 or 1",
+    "c": "the boundary rotates, and the outputs move closer to 0.5",
+}  # fmt: skip
 
-    ``x`` has shape ``(n, d)``, ``w`` shape ``(d,)``, ``b`` is a number; the answer
-    must have shape ``(n,)``.
+
+def check_prediction_1_2(predict: Callable[[], Any], seed: int | None = None) -> str:
+    """Exercise 1.2 (predict): what multiplying both ``w`` and ``b`` by 10 does to a
+    sigmoid neuron. Asks for the prediction first, then runs the experiment."""
+    call_answer("1.2", predict)  # an unsolved answer says so before anything is revealed
+    rng = np.random.default_rng(seed)
+    w, b = rng.normal(size=2), float(rng.normal())
+    x = rng.uniform(-3, 3, size=(500, 2))
+    before, after = sigmoid(x @ w + b), sigmoid(x @ (10 * w) + 10 * b)
+    same_class = float(np.mean((before >= 0.5) == (after >= 0.5)))
+    sure_before = float(np.mean(np.abs(before - 0.5)))
+    sure_after = float(np.mean(np.abs(after - 0.5)))
+    distance = abs(b) / np.linalg.norm(w)
+    print(f"w = {np.round(w, 2)}, b = {b:.2f}; 500 random points:")
+    print(f"  boundary distance from the origin |b|/||w||: {distance:.3f} before, "
+          f"{abs(10 * b) / np.linalg.norm(10 * w):.3f} after")
+    print(f"  points that keep their class: {same_class:.0%}")
+    print(f"  mean |output - 0.5|: {sure_before:.3f} before, {sure_after:.3f} after")
+    return grade_prediction(
+        "1.2", predict, options=_SCALE_OPTIONS, correct="b",
+        observed=f"Every point kept its class ({same_class:.0%}) while the mean distance of "
+                 f"the output from 0.5 grew from {sure_before:.2f} to {sure_after:.2f}.",
+        why="The boundary is the set where w.x + b = 0, and 10 (w.x + b) = 0 is the same "
+            "set; but z is 10 times larger everywhere else, so the sigmoid saturates: the "
+            "neuron becomes more confident, the step function is its limit.",
+    )  # fmt: skip
+
+
+def check_adaline_step(adaline_step: Callable[..., Any], seed: int | None = None) -> str:
+    """Exercise 1.3 (transfer): one step of the delta rule (Adaline, Widrow and Hoff 1960).
+
+    ``adaline_step(w, b, x_i, y_i, lr)`` must return ``(new_w, new_b)`` with
+    ``z = w . x_i + b`` (no threshold), ``new_w = w + lr (y_i - z) x_i`` and
+    ``new_b = b + lr (y_i - z)``: one gradient-descent step on ``(y_i - z)**2 / 2``,
+    which the check computes with ``tf.GradientTape``.
     """
+    import tensorflow as tf
+
     rng = np.random.default_rng(seed)
-    for n, d in [(5, 3), (1, 4), (32, 2)]:
-        x = rng.normal(size=(n, d)).astype(np.float32)
-        w = rng.normal(size=d).astype(np.float32)
-        b = float(rng.uniform(0.5, 2.0)) * rng.choice([-1, 1])
-        result = call_answer("1.2", neuron_output, x, w, b)
-        expect("1.2", result is not None, "neuron_output returned None; did you forget `return`?")
-        got = np.asarray(result, dtype=np.float64)
-        expect_shape("1.2", f"neuron_output(x, w, b) for x of shape {(n, d)}", got, (n,))
-        z = x.astype(np.float64) @ w + b
-        if np.allclose(got, z, rtol=1e-4):
-            raise ExerciseFailure("1.2", "you returned the pre-activation z = x @ w + b; "
-                                         "apply the sigmoid to it.")  # fmt: skip
-        if np.allclose(got, sigmoid(z - b), rtol=1e-4):
-            raise ExerciseFailure("1.2", "the output ignores the bias b: use sigmoid(x @ w + b).")
-        expect_close("1.2", f"neuron_output(x, w, b) for x of shape {(n, d)}", got, sigmoid(z),
-                     rtol=1e-5, atol=1e-6)  # fmt: skip
-    return passed("1.2", "Same numbers as keras.layers.Dense(1, activation='sigmoid').")
-
-
-def check_perceptron_step(perceptron_step: Callable[..., Any], seed: int = 0) -> str:
-    """Exercise 1.3: one perceptron update, ``perceptron_step(w, b, x_i, y_i, lr)``.
-
-    Must return ``(new_w, new_b)`` with ``y_hat = 1 if w . x_i + b >= 0 else 0`` and
-    ``new_w = w + lr (y_i - y_hat) x_i``, ``new_b = b + lr (y_i - y_hat)``. Tested on
-    random examples, some misclassified and some not.
-    """
-    rng = np.random.default_rng(seed)
-    kinds = {"misclassified": 0, "correctly classified": 0}
-    for _ in range(40):
+    for _ in range(12):
         d = int(rng.integers(2, 5))
         w, x_i = rng.normal(size=d), rng.normal(size=d)
-        b, y_i, lr = float(rng.normal()), int(rng.integers(0, 2)), float(rng.uniform(0.1, 1.0))
-        y_hat = int(x_i @ w + b >= 0)
-        kind = "misclassified" if y_hat != y_i else "correctly classified"
-        kinds[kind] += 1
-        result = call_answer("1.3", perceptron_step, w.copy(), b, x_i.copy(), y_i, lr)
+        b, y_i, lr = float(rng.normal()), int(rng.integers(0, 2)), float(rng.uniform(0.05, 0.5))
+        result = call_answer("1.3", adaline_step, w.copy(), b, x_i.copy(), y_i, lr)
         expect("1.3", isinstance(result, (tuple, list)) and len(result) == 2,
-               f"perceptron_step should return a pair (new_w, new_b), got {result!r}")  # fmt: skip
-        new_w, new_b = result
+               f"adaline_step should return a pair (new_w, new_b), got {result!r}")  # fmt: skip
+        new_w = answer_array("1.3", "new_w", result[0])
+        new_b = answer_array("1.3", "new_b", result[1])
         expect_shape("1.3", "new_w", new_w, (d,))
-        want_w, want_b = w + lr * (y_i - y_hat) * x_i, b + lr * (y_i - y_hat)
-        case = (f"for a {kind} example (y_i = {y_i}, prediction {y_hat}, "
-                f"lr = {lr:.2f})")  # fmt: skip
-        if kind == "correctly classified" and not np.allclose(new_w, w):
-            raise ExerciseFailure(
-                "1.3",
-                f"the weights changed {case}. The perceptron only learns from mistakes: "
-                "y_i - y_hat is 0 here.",
-            )
+        expect("1.3", new_b.size == 1, f"new_b should be one number, got shape {new_b.shape}")
+        w_var, b_var = tf.Variable(w), tf.Variable(b, dtype=tf.float64)
+        with tf.GradientTape() as tape:
+            loss = 0.5 * (y_i - (tf.tensordot(w_var, tf.constant(x_i), 1) + b_var)) ** 2
+        grad_w, grad_b = tape.gradient(loss, [w_var, b_var])
+        want_w, want_b = w - lr * grad_w.numpy(), b - lr * float(grad_b)
+        z = float(x_i @ w + b)
+        y_hat = int(z >= 0)
+        perceptron_w = w + lr * (y_i - y_hat) * x_i
+        case = f"(z = {z:.3f}, y_i = {y_i}, lr = {lr:.2f})"
+        if not np.allclose(want_w, perceptron_w) and np.allclose(new_w, perceptron_w):
+            raise ExerciseFailure("1.3", f"that is the perceptron's update {case}: it uses the "
+                                         "thresholded prediction y_hat in {0, 1}. The delta "
+                                         "rule uses the linear output z itself: y_i - z.")
+        if np.allclose(new_w, w - 2 * lr * grad_w.numpy(), rtol=1e-6):
+            raise ExerciseFailure("1.3", f"your step is twice too long {case}: the loss is "
+                                         "(y_i - z)**2 / 2, whose gradient has no factor 2")
         expect_close("1.3", f"new_w {case}", new_w, want_w, rtol=1e-6, atol=1e-9)
-        if kind == "misclassified" and np.isclose(float(new_b), b):
+        if np.isclose(float(new_b.ravel()[0]), b) and not np.isclose(want_b, b):
             raise ExerciseFailure("1.3", f"the bias did not change {case}: b moves by "
-                                         "lr * (y_i - y_hat) too.")  # fmt: skip
-        expect_close("1.3", f"new_b {case}", float(new_b), want_b, rtol=1e-6, atol=1e-9)
-    expect("1.3", min(kinds.values()) > 0, "internal: both cases should be tested")
-    return passed("1.3", "Mistakes move the boundary; correct answers leave it alone.")
+                                         "lr * (y_i - z) too")  # fmt: skip
+        expect_close("1.3", f"new_b {case}", float(new_b.ravel()[0]), want_b, rtol=1e-6,
+                     atol=1e-9)  # fmt: skip
+    return passed("1.3", "Your step equals gradient descent on (y - z)^2 / 2, as computed by "
+                         "GradientTape. Unlike the perceptron, Adaline also learns from "
+                         "examples it already classifies right.")  # fmt: skip
 
 
-def check_stable_softmax(stable_softmax: Callable[[Any], Any], seed: int = 0) -> str:
-    """Exercise 1.4: ``stable_softmax(z)``: softmax of each row of a 2-D array of logits.
+def check_log_softmax(log_softmax: Callable[[Any], Any], seed: int | None = None) -> str:
+    """Exercise 1.4 (transfer): ``log_softmax(z)``, the log of the softmax of each row of a
+    2-D array, finite even where the softmax itself underflows to 0.
 
-    Must be correct for ordinary logits and stay finite for huge ones (1000 and
-    more), where ``exp`` overflows unless the row maximum is subtracted first.
+    Compared with ``tf.nn.log_softmax`` in float64 on random logits, on huge ones, and on
+    rows whose entries differ by 800 or more (``exp(-800)`` is 0 in floating point).
     """
+    import tensorflow as tf
+
     rng = np.random.default_rng(seed)
-    huge_offsets = np.array([[1000.0], [-1000.0], [5e4]])
+    spread = rng.normal(size=(3, 4))
+    spread[:, 0] += np.array([900.0, -850.0, 1200.0])  # one logit far above or below the rest
     tests = [
         ("random logits", rng.normal(scale=3.0, size=(6, 4))),
-        ("huge logits", rng.normal(scale=3.0, size=(3, 5)) + huge_offsets),
+        ("huge logits", rng.normal(scale=3.0, size=(3, 5)) + np.array([[1000.0], [-1000.0],
+                                                                        [5e4]])),  # fmt: skip
+        ("logits 800 or more apart", spread),
     ]
     for what, z in tests:
         with np.errstate(all="ignore"):
-            result = call_answer("1.4", stable_softmax, z.copy())
-        expect("1.4", result is not None, "stable_softmax returned None; did you forget `return`?")
-        got = np.asarray(result, dtype=np.float64)
-        expect_shape("1.4", f"stable_softmax(z) for {what} of shape {z.shape}", got, z.shape)
+            result = call_answer("1.4", log_softmax, z.copy())
+        got = answer_array("1.4", "log_softmax(z)", result)
+        expect_shape("1.4", f"log_softmax(z) for {what} of shape {z.shape}", got, z.shape)
         if not np.all(np.isfinite(got)):
             raise ExerciseFailure(
                 "1.4",
-                f"stable_softmax gave nan or inf for {what} such as {z[0, :3].round(1)}: "
-                "exp(1000) overflows. Subtract each row's maximum before exp; it cancels "
-                "in the ratio, so the result is unchanged.",
+                f"log_softmax gave nan or -inf/inf for {what}: an exp overflowed, or a "
+                "softmax entry underflowed to 0 before the log. Work with logs throughout: "
+                "log softmax(z)_i = z_i - m - log(sum_j exp(z_j - m)) with m the row's maximum.",
             )
-        expect_close("1.4", f"each row of stable_softmax(z) summed ({what})", got.sum(axis=1),
-                     np.ones(len(z)), rtol=1e-6)  # fmt: skip
-        expect_close("1.4", f"stable_softmax(z) for {what}", got, softmax(z, axis=-1),
-                     rtol=1e-6, atol=1e-9)  # fmt: skip
-    return passed("1.4", "Probabilities in every row, even for logits of 50,000.")
+        expect_close("1.4", f"the exp of each row of log_softmax(z) summed ({what})",
+                     np.exp(got).sum(axis=1), np.ones(len(z)), rtol=1e-6)  # fmt: skip
+        want = tf.nn.log_softmax(tf.constant(z), axis=-1).numpy()
+        expect_close("1.4", f"log_softmax(z) for {what}", got, want, rtol=1e-9, atol=1e-9)
+    return passed("1.4", "Finite everywhere and equal to tf.nn.log_softmax: this is how "
+                         "Keras computes cross-entropy from logits (chapter 03).")  # fmt: skip
 
 
 def check_logic_gates(gate_weights: Callable[[], Any]) -> str:
@@ -202,3 +235,49 @@ def check_logic_gates(gate_weights: Callable[[], Any]) -> str:
     expect("1.5", np.array_equal(xor, [0, 1, 1, 0]), "internal: AND(OR, NAND) should be XOR")
     return passed("1.5", "And AND(OR(x), NAND(x)) computes XOR: two layers do what one neuron "
                          "cannot (chapter 02).")  # fmt: skip
+
+
+def check_fixed_accuracy(fixed_accuracy: Callable[..., Any], seed: int | None = None) -> str:
+    """Exercise 1.6 (debug): ``fixed_accuracy(probs, labels)``, the fraction of examples
+    whose predicted class (1 where the probability is above 0.5) equals the 0/1 label.
+
+    ``probs`` has shape ``(n, 1)``, as ``Dense(1, activation="sigmoid")`` returns, or
+    ``(n,)``; ``labels`` shape ``(n,)``. Compared with ``keras.metrics.BinaryAccuracy``.
+    """
+    import keras
+
+    rng = np.random.default_rng(seed)
+    for n, column in [(40, True), (7, True), (25, False), (1, True)]:
+        labels = rng.integers(0, 2, size=n)
+        probs = np.clip(np.where(labels == 1, 0.7, 0.3) + rng.normal(scale=0.2, size=n),
+                        0.01, 0.99)  # fmt: skip
+        probs[np.isclose(probs, 0.5)] = 0.6
+        if column:
+            probs = probs[:, None]
+        result = call_answer("1.6", fixed_accuracy, probs.copy(), labels.copy())
+        got = answer_array("1.6", "fixed_accuracy(probs, labels)", result, expected="one number")
+        expect("1.6", got.size == 1, f"the accuracy should be one number, got shape {got.shape}")
+        metric = keras.metrics.BinaryAccuracy()
+        metric.update_state(labels[:, None], probs.reshape(n, 1))
+        want = float(metric.result())
+        broadcast = float(np.mean((probs > 0.5).astype(int) == labels))
+        shape = "(n, 1)" if column else "(n,)"
+        if column and np.isclose(float(got.ravel()[0]), np.mean(labels == 0)) and not np.isclose(
+            want, np.mean(labels == 0)
+        ):
+            raise ExerciseFailure(
+                "1.6", f"you got {float(got.ravel()[0]):.3f}, the share of label 0: the "
+                "argmax over a single column is always 0. One sigmoid output is the "
+                "probability of class 1; threshold it at 0.5 instead.")  # fmt: skip
+        if n > 1 and column and np.isclose(float(got.ravel()[0]), broadcast) and not np.isclose(
+            broadcast, want
+        ):
+            raise ExerciseFailure(
+                "1.6", f"for probs of shape {probs.shape} and labels of shape {labels.shape} "
+                f"you got {broadcast:.3f}, the buggy value: comparing an (n, 1) array with an "
+                "(n,) array broadcasts to (n, n), every prediction against every label. "
+                "Flatten the predictions first.")  # fmt: skip
+        expect_close("1.6", f"the accuracy for {n} examples with probs of shape {shape}",
+                     float(got.ravel()[0]), want, rtol=1e-6)  # fmt: skip
+    return passed("1.6", "Same as keras.metrics.BinaryAccuracy for probabilities of shape "
+                         "(n, 1) and (n,).")  # fmt: skip
