@@ -15,12 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tools.exercises import (
-    KINDS,
-    exercises,
-    normalise_code_line,
-    solution_lines,
-)
+from tools.exercises import KINDS, exercises, normalise_code_line, solution_lines
 from tools.notebooks import ROOT, chapter_paths, read
 
 CHAPTERS = chapter_paths()
@@ -28,6 +23,9 @@ IDS = [p.stem for p in CHAPTERS]
 MIN_EXERCISES = 4
 SIMILAR = 0.85  # difflib ratio above which two normalised lines count as the same line
 MOSTLY = 0.5  # a solution is a near-copy when more than this share of its lines is
+IMPORT_FROM_COURSE_UTILS = re.compile(
+    r"^from course_utils\.([\w.]+) import (?:\(([^)]*)\)|([^\n(]+)$)", re.M
+)
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
@@ -91,14 +89,13 @@ def shown_library_lines(code_before: list[str]) -> list[str]:
     display (exercise-check modules excluded: a check is not shown to the learner)."""
     imported: dict[str, Path] = {}
     for source in code_before:
-        for match in re.finditer(r"^from course_utils\.([\w.]+) import \(?([^)]*?)\)?$",
-                                 source, re.M | re.S):  # fmt: skip
+        for match in IMPORT_FROM_COURSE_UTILS.finditer(source):
             module = match.group(1)
             if module.startswith(("exercises", "checks")):
                 continue
             path = ROOT / "course_utils" / (module.replace(".", "/") + ".py")
             if path.exists():
-                for name in re.findall(r"\w+", match.group(2)):
+                for name in re.findall(r"\w+", match.group(2) or match.group(3)):
                     imported[name] = path
     text = "\n".join(re.sub(r"^from course_utils[^\n]*(\([^)]*\))?", "", s, flags=re.M | re.S)
                      for s in code_before)  # fmt: skip
@@ -109,17 +106,32 @@ def shown_library_lines(code_before: list[str]) -> list[str]:
     return lines
 
 
+def test_library_imports_are_found_in_both_forms():
+    source = "from course_utils.losses import (\n    bce,\n    mse,\n)\n"
+    source += "from course_utils.mlp import a, b"
+    found = {m.group(1): re.findall(r"\w+", m.group(2) or m.group(3))
+             for m in IMPORT_FROM_COURSE_UTILS.finditer(source)}  # fmt: skip
+    assert found == {"losses": ["bce", "mse"], "mlp": ["a", "b"]}
+
+
 def near_copy_share(solution: list[str], earlier: list[str]) -> tuple[float, list[str]]:
-    """The share of ``solution``'s lines that nearly match an ``earlier`` line, and those lines."""
-    pool = sorted(set(earlier))
-    copied = [line for line in solution if difflib.get_close_matches(line, pool, 1, SIMILAR)]
+    """The share of ``solution``'s lines that nearly match an ``earlier`` line, and those
+    lines. Lines are compared token by token (``difflib`` ratio on token sequences), so a
+    short line with a new term (``s + x * s * (1 - s)`` against ``s * (1 - s)``) differs."""
+    pool = sorted({tuple(line.split()) for line in earlier})
+    copied = [line for line in solution
+              if difflib.get_close_matches(tuple(line.split()), pool, 1, SIMILAR)]  # fmt: skip
     return len(copied) / len(solution), copied
 
 
 def test_near_copy_share_finds_retyped_code_and_passes_new_code():
-    earlier = ["p = np.clip(p, 1e-7, 1 - 1e-7)", "return -np.mean(y * np.log(p))"]
-    retyped = ["p = np.clip(p, 1e-07, 1 - 1e-07)", "return -np.mean(y*np.log(p))"]
-    new = ["s = x * sigmoid(x)", "return s + sigmoid(x) * (1 - s)"]
+    def lines(code):
+        return [normalise_code_line(line) for line in code]
+
+    earlier = lines(["p = np.clip(p, 1e-7, 1 - 1e-7)  # keep logs finite",
+                     "return -np.mean(y * np.log(p))", "return s * (1 - s)"])  # fmt: skip
+    retyped = lines(["p = np.clip(p, 1e-07, 1 - 1e-07)", "return -np.mean(y*np.log(p))"])
+    new = lines(["t = x * sigmoid(x)", "return s + x * s * (1 - s)"])
     assert near_copy_share(retyped, earlier)[0] == 1.0
     assert near_copy_share(new, earlier)[0] == 0.0
 

@@ -76,23 +76,22 @@ def exercises(nb: nbformat.NotebookNode) -> list[Exercise]:
 
 
 def normalise_code_line(line: str) -> str:
-    """A code line without comments, string-only lines or spacing, for comparison;
-    ``""`` for lines too short to say anything (``return x``, ``else:``, brackets)."""
+    """A code line as space-separated tokens, without comments or spacing, for comparison
+    (``x = f(a)  # note`` -> ``x = f ( a )``); ``""`` for string-only lines (docstrings),
+    the solution markers, and lines too short to say anything (``return x``, ``else:``)."""
     try:
         stream = tokenize.generate_tokens(io.StringIO(line.strip()).readline)
         tokens = [t for t in stream if t.type not in SKIPPED_TOKENS]
-    except (tokenize.TokenError, IndentationError, SyntaxError):
-        tokens = None
-    if tokens is None:
-        text = re.sub(r"\s+#.*$|^\s*#.*$", "", line)
-    elif all(t.type == tokenize.STRING for t in tokens):
-        return ""  # a docstring line
-    else:
+        if tokens and all(t.type == tokenize.STRING for t in tokens):
+            return ""  # a docstring line
         text = " ".join(t.string for t in tokens)
-    text = re.sub(r"\s+", "", text)
-    if text.startswith(('"""', "'''")) or "BEGINSOLUTION" in text or "ENDSOLUTION" in text:
+    except (tokenize.TokenError, IndentationError, SyntaxError):  # e.g. an unclosed bracket
+        text = re.sub(r"\s+#.*$|^\s*#.*$", "", line)
+    words = re.findall(r"\w+|[^\w\s]", text)
+    joined = "".join(words)
+    if joined.startswith(('"""', "'''")) or "BEGINSOLUTION" in joined or "ENDSOLUTION" in joined:
         return ""
-    return text if len(text) >= 12 else ""
+    return " ".join(words) if len(joined) >= 12 else ""
 
 
 def solution_lines(source: str) -> list[str]:
