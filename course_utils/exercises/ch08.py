@@ -14,10 +14,20 @@ from course_utils.checks import (
     expect,
     expect_close,
     expect_shape,
+    grade_prediction,
     passed,
 )
 
-__all__ = ["check_multi_hot", "check_sgns_loss", "check_skipgram_pairs"]
+__all__ = [
+    "analogy_reference",
+    "check_analogy",
+    "check_masked_mean",
+    "check_multi_hot",
+    "check_prediction_8_3",
+    "check_sgns_loss",
+    "check_skipgram_pairs",
+    "check_tf_idf",
+]
 
 
 def check_multi_hot(multi_hot: Callable[[Any, int], Any], seed: int = 0) -> str:
@@ -46,7 +56,7 @@ def check_multi_hot(multi_hot: Callable[[Any, int], Any], seed: int = 0) -> str:
 
 
 def check_skipgram_pairs(pairs_fn: Callable[[Any, int], Any], seed: int = 0) -> str:
-    """Exercise 8.2: ``pairs_fn(ids, window)`` lists the (centre, context) pairs.
+    """Exercise 8.6: ``pairs_fn(ids, window)`` lists the (centre, context) pairs.
 
     Every ordered pair of positions ``i != j`` with ``|i - j| <= window`` gives the
     pair ``(ids[i], ids[j])``; the order of the pairs does not matter.
@@ -56,20 +66,20 @@ def check_skipgram_pairs(pairs_fn: Callable[[Any, int], Any], seed: int = 0) -> 
         ids = rng.permutation(100)[:n]  # distinct ids, so the pairs identify the positions
         expected = sorted((int(ids[i]), int(ids[j])) for i in range(n) for j in range(n)
                           if 0 < abs(i - j) <= window)  # fmt: skip
-        result = call_answer("8.2", pairs_fn, ids.copy(), window)
-        expect("8.2", result is not None, "your function returned None; did you forget `return`?")
+        result = call_answer("8.6", pairs_fn, ids.copy(), window)
+        expect("8.6", result is not None, "your function returned None; did you forget `return`?")
         try:
             got = sorted((int(a), int(b)) for a, b in np.asarray(result).reshape(-1, 2).tolist())
         except (TypeError, ValueError):
-            raise ExerciseFailure("8.2", "return a list (or array) of (centre, context) "
+            raise ExerciseFailure("8.6", "return a list (or array) of (centre, context) "
                                          "pairs") from None  # fmt: skip
         selfs = [p for p in got if p[0] == p[1]]
-        expect("8.2", not selfs, "a word is not its own context: skip offset 0")
-        expect("8.2", len(got) == len(expected),
+        expect("8.6", not selfs, "a word is not its own context: skip offset 0")
+        expect("8.6", len(got) == len(expected),
                f"with {n} words and window={window} there are {len(expected)} pairs, "
                f"you gave {len(got)} (use offsets -window..window, both sides)")
-        expect("8.2", got == expected, f"the pairs for window={window} are not right")
-    return passed("8.2", "Your skip-gram pairs are right.")
+        expect("8.6", got == expected, f"the pairs for window={window} are not right")
+    return passed("8.6", "Your skip-gram pairs are right.")
 
 
 def _reference_sgns(v, u_o, u_neg):
@@ -80,7 +90,7 @@ def _reference_sgns(v, u_o, u_neg):
 
 
 def check_sgns_loss(sgns_loss: Callable[[Any, Any, Any], Any], seed: int = 0) -> str:
-    """Exercise 8.3: ``sgns_loss(v_c, u_o, u_neg)`` for one centre word.
+    """Exercise 8.7: ``sgns_loss(v_c, u_o, u_neg)`` for one centre word.
 
     ``-log sigma(u_o . v_c) - sum_k log sigma(-u_k . v_c)`` with ``v_c``, ``u_o`` of
     shape ``(d,)`` and ``u_neg`` of shape ``(K, d)``.
@@ -89,13 +99,232 @@ def check_sgns_loss(sgns_loss: Callable[[Any, Any, Any], Any], seed: int = 0) ->
     for k, dim in ((5, 8), (1, 3), (10, 4)):
         v, u_o = rng.normal(size=dim), rng.normal(size=dim)
         u_neg = rng.normal(size=(k, dim))
-        got = answer_array("8.3", "the loss", call_answer("8.3", sgns_loss, v, u_o, u_neg),
+        got = answer_array("8.7", "the loss", call_answer("8.7", sgns_loss, v, u_o, u_neg),
                            expected="a number")  # fmt: skip
-        expect("8.3", got.size == 1, f"the loss should be one number, got shape {got.shape}")
+        expect("8.7", got.size == 1, f"the loss should be one number, got shape {got.shape}")
         wrong_sign = -np.log(1 / (1 + np.exp(-(u_o @ v)))) - np.sum(
             np.log(1 / (1 + np.exp(-(u_neg @ v)))))  # fmt: skip
-        expect("8.3", not np.isclose(got.item(), wrong_sign, rtol=1e-6),
+        expect("8.7", not np.isclose(got.item(), wrong_sign, rtol=1e-6),
                "the noise words need sigma(-u_k . v_c): the model should give them a LOW score")
-        expect_close("8.3", f"the loss (K={k}, d={dim})", got.item(),
+        expect_close("8.7", f"the loss (K={k}, d={dim})", got.item(),
                      _reference_sgns(v, u_o, u_neg), rtol=1e-5)  # fmt: skip
-    return passed("8.3", "Your skip-gram negative-sampling loss is right.")
+    return passed("8.7", "Your skip-gram negative-sampling loss is right.")
+
+
+def _call(exercise: str, fn: Any, *args: Any) -> Any:
+    """Call the answer; turn an error it raises into feedback instead of a traceback."""
+    try:
+        result = call_answer(exercise, fn, *args)
+    except ExerciseFailure:
+        raise
+    except Exception as error:
+        raise ExerciseFailure(exercise, f"your function raised {type(error).__name__}: "
+                                        f"{error}") from None  # fmt: skip
+    expect(exercise, result is not None, "your function returned None; did you forget `return`?")
+    return result
+
+
+# --------------------------------------------------------------------------- 8.2 TF-IDF
+_WORDS = ("good bad film plot actors boring funny dull the a not very story great script "
+          "music slow").split()
+
+
+def _random_docs(rng: np.random.Generator, n: int) -> list[str]:
+    """Short documents over a small vocabulary, with Zipf-like word frequencies."""
+    weights = 1.0 / np.arange(1, len(_WORDS) + 1)
+    weights /= weights.sum()
+    return [" ".join(rng.choice(_WORDS, size=int(rng.integers(2, 9)), p=weights))
+            for _ in range(n)]  # fmt: skip
+
+
+def check_tf_idf(tf_idf: Callable[[Any, Any], Any], seed: int = 0) -> str:
+    """Exercise 8.2 (transfer): ``tf_idf(docs, vocabulary)``, TF-IDF weighting by hand.
+
+    Entry ``[d, j]`` is ``count of vocabulary[j] in docs[d]`` times
+    ``log(1 + N / (1 + df))`` (``N`` documents, ``df`` of them contain the word), which is
+    what ``TextVectorization(output_mode="tf_idf")`` computes after ``adapt(docs)``; the
+    check compares with that layer, vocabulary in a shuffled order.
+    """
+    import keras
+
+    rng = np.random.default_rng(seed)
+    for n_docs in (6, 11):
+        docs = _random_docs(rng, n_docs)
+        layer = keras.layers.TextVectorization(output_mode="tf_idf", standardize=None,
+                                               split="whitespace")  # fmt: skip
+        layer.adapt(docs)
+        keras_vocab = [str(w) for w in layer.get_vocabulary()]  # index 0 is "[UNK]"
+        want_all = np.asarray(layer(docs), dtype=np.float64)
+        vocabulary = list(rng.permutation(keras_vocab[1:]))
+        want = want_all[:, [keras_vocab.index(w) for w in vocabulary]]
+        got = answer_array("8.2", "the TF-IDF matrix",
+                           _call("8.2", tf_idf, list(docs), list(vocabulary)))  # fmt: skip
+        expect("8.2", got.shape == want.shape,
+               f"{len(docs)} documents and {len(vocabulary)} words: the matrix should have "
+               f"shape {want.shape} (documents x vocabulary), got {got.shape}")  # fmt: skip
+        tokens = [doc.split() for doc in docs]
+        counts = np.array([[t.count(w) for w in vocabulary] for t in tokens], dtype=np.float64)
+        present = (counts > 0).astype(np.float64)
+        df = present.sum(axis=0)
+        idf = np.log(1 + n_docs / (1 + df))
+        if np.allclose(got, present * idf):
+            raise ExerciseFailure("8.2", "the term frequency is the COUNT of the word in the "
+                                         "document, not 0/1 (a word used twice weighs double)")
+        if np.allclose(got, counts * np.log(n_docs / df)):
+            raise ExerciseFailure("8.2", "that is the textbook idf log(N / df); Keras uses the "
+                                         "smoothed log(1 + N / (1 + df))")
+        if np.allclose(got, counts * np.log(1 + n_docs / (1 + counts.sum(axis=0)))):
+            raise ExerciseFailure("8.2", "df counts the DOCUMENTS that contain the word, not "
+                                         "how often it occurs in all of them")
+        expect_close("8.2", "the TF-IDF matrix against TextVectorization(output_mode='tf_idf')",
+                     got, want, rtol=1e-5, atol=1e-6)  # fmt: skip
+    return passed("8.2", "Your TF-IDF matrix matches TextVectorization(output_mode='tf_idf').")
+
+
+# --------------------------------------------------------------------------- 8.3 predict
+def check_prediction_8_3(predict: Callable[[], Any], seed: int | None = None) -> str:
+    """Exercise 8.3 (predict): which models give "not good , just bad" and
+    "not bad , just good" the same score?
+
+    Builds three small Keras models with random weights over the same token ids: the bag
+    of words of section 3, the averaged-embedding model of section 3 and an embedding
+    followed by a GRU, and scores both sentences. Right answer (b): the first two ignore
+    word order (a sum and a mean are the same in any order), only the GRU reads the
+    sequence. True for any weights, so for every seed.
+    """
+    call_answer("8.3", predict)  # "not solved yet" before anything is revealed
+    import keras
+
+    seed = int(np.random.default_rng().integers(1 << 30)) if seed is None else seed
+    vocabulary = ["not", "good", ",", "just", "bad"]
+    ids = {w: i + 2 for i, w in enumerate(vocabulary)}  # 0 padding, 1 unknown, as in section 1
+    sentences = ["not good , just bad", "not bad , just good"]
+    batch = np.array([[ids[w] for w in s.split()] + [0, 0] for s in sentences])
+    size = len(vocabulary) + 2
+    ids_in = keras.Input((batch.shape[1],), dtype="int32")
+    present = keras.ops.cast(ids_in > 0, "float32")
+    weight = keras.layers.Embedding(size, 1)(ids_in)
+    bow = keras.Model(ids_in, keras.ops.sum(weight[..., 0] * present, axis=1, keepdims=True))
+    average = keras.Sequential([keras.Input((batch.shape[1],), dtype="int32"),
+                                keras.layers.Embedding(size, 8, mask_zero=True),
+                                keras.layers.GlobalAveragePooling1D(), keras.layers.Dense(1)])
+    gru = keras.Sequential([keras.Input((batch.shape[1],), dtype="int32"),
+                            keras.layers.Embedding(size, 8, mask_zero=True),
+                            keras.layers.GRU(8), keras.layers.Dense(1)])  # fmt: skip
+    rng = np.random.default_rng(seed)  # random weights, without touching the global seeds
+    models = {"bag of words": bow, "averaged embedding": average, "embedding + GRU": gru}
+    for model in models.values():
+        model.set_weights([rng.normal(scale=0.5, size=w.shape).astype("float32")
+                           for w in model.get_weights()])  # fmt: skip
+    scores = {name: np.asarray(model(batch))[:, 0] for name, model in models.items()}
+    observed = "Observed scores (random weights): " + "; ".join(
+        f"{name} {s[0]:+.6f} vs {s[1]:+.6f}" for name, s in scores.items()) + "."
+    print(observed)
+    return grade_prediction(
+        "8.3", predict,
+        options={"a": "all three models give both sentences the same score",
+                 "b": "the bag of words and the averaged embedding model give them the same "
+                      "score; only the GRU tells them apart",
+                 "c": "only the bag of words gives them the same score"},
+        correct="b", observed=observed,
+        why=("Both sentences hold the same words. A bag of words sums one weight per word and "
+             "the averaged-embedding model averages word vectors: a sum or mean does not "
+             "depend on the order, whatever the weights. A recurrent layer reads the words one "
+             "after the other, so its state, and the score, depend on the order."),
+    )  # fmt: skip
+
+
+# --------------------------------------------------------------------------- 8.4 debug
+def check_masked_mean(masked_mean: Callable[[Any, Any], Any], seed: int = 0) -> str:
+    """Exercise 8.4 (debug): ``masked_mean(embedded, ids)`` averages each row's word vectors
+    over its real tokens (``ids > 0``) only, like ``GlobalAveragePooling1D`` with the mask
+    of ``Embedding(mask_zero=True)``; compared with that layer on random padded batches."""
+    import keras
+
+    rng = np.random.default_rng(seed)
+    for batch, length, dim in ((5, 9, 4), (3, 12, 6)):
+        ids = rng.integers(1, 30, size=(batch, length))
+        lengths = rng.integers(1, length, size=batch)
+        lengths[0] = length  # one row without padding
+        ids[np.arange(length)[None, :] >= lengths[:, None]] = 0
+        embedded = rng.normal(size=(batch, length, dim)).astype(np.float32)
+        want = np.asarray(keras.layers.GlobalAveragePooling1D()(embedded, mask=ids > 0),
+                          dtype=np.float64)  # fmt: skip
+        got = answer_array("8.4", "the averaged vectors",
+                           _call("8.4", masked_mean, embedded.copy(), ids.copy()))  # fmt: skip
+        expect("8.4", got.shape == want.shape,
+               f"one vector per row: expected shape {want.shape} (batch, dim), got {got.shape}")
+        mask = (ids > 0)[..., None]
+        if np.allclose(got, (embedded * mask).sum(axis=1) / length, atol=1e-5):
+            raise ExerciseFailure("8.4", "padding is left out of the sum but still counted in "
+                                         "the division: divide by the number of REAL tokens "
+                                         "of each row, not by the padded length")
+        if np.allclose(got, embedded.mean(axis=1), atol=1e-5):
+            raise ExerciseFailure("8.4", "the padding vectors are averaged in: use the mask "
+                                         "ids > 0 in the sum and in the count")
+        expect_close("8.4", "the averaged vectors against GlobalAveragePooling1D with the mask",
+                     got, want, rtol=1e-5, atol=1e-6)  # fmt: skip
+    return passed("8.4", "Your masked mean matches GlobalAveragePooling1D with a mask: "
+                         "padding no longer changes a sentence's vector.")
+
+
+# --------------------------------------------------------------------------- 8.5 analogy
+def analogy_reference(vectors: np.ndarray, a: int, b: int, c: int, k: int = 1) -> np.ndarray:
+    """3CosAdd (Mikolov et al., 2013): the ``k`` words most cosine-similar to
+    ``b - a + c`` computed on unit-length rows, excluding ``a``, ``b`` and ``c``."""
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    target = unit[b] - unit[a] + unit[c]
+    scores = unit @ target / np.linalg.norm(target)
+    scores[[a, b, c]] = -np.inf
+    return np.argsort(-scores, kind="stable")[:k]
+
+
+def check_analogy(analogy: Callable[..., Any], seed: int = 0) -> str:
+    """Exercise 8.5 (transfer): ``analogy(vectors, a, b, c, k)``, "a is to b as c is to ?".
+
+    Compared with :func:`analogy_reference` on random tables whose rows have very
+    different lengths (so that a dot product, or forgetting to normalise, gives other
+    answers) and on a table with a planted analogy.
+    """
+    rng = np.random.default_rng(seed)
+    cases = []
+    for _ in range(6):
+        table = rng.normal(size=(40, 6)) * rng.uniform(0.2, 3.0, size=(40, 1))
+        a, b, c = (int(i) for i in rng.choice(40, size=3, replace=False))
+        cases.append((table, a, b, c, 3))
+    planted = rng.normal(size=(30, 8))
+    planted[:3] /= np.linalg.norm(planted[:3], axis=1, keepdims=True)
+    planted[3] = 2.0 * (planted[1] - planted[0] + planted[2])  # word 3 completes 0 : 1 = 2 : ?
+    cases.append((planted, 0, 1, 2, 1))
+    for table, a, b, c, k in cases:
+        want = analogy_reference(table, a, b, c, k)
+        got = answer_array("8.5", "the indices", _call("8.5", analogy, table.copy(), a, b, c, k),
+                           expected="an array of word indices")  # fmt: skip
+        got = got.ravel()
+        expect("8.5", got.shape == (k,), f"with k={k} return {k} indices, got {got.shape[0]}")
+        got = got.astype(int)
+        if set(got) & {a, b, c}:
+            raise ExerciseFailure("8.5", f"your answer contains one of the query words {a}, "
+                                         f"{b}, {c}: leave a, b and c out (b - a + c is "
+                                         "usually closest to c itself)")
+        unit = table / np.linalg.norm(table, axis=1, keepdims=True)
+        raw = table[b] - table[a] + table[c]
+        dot_rankings = []
+        for target in (unit[b] - unit[a] + unit[c], raw):
+            dots = table @ target
+            dots[[a, b, c]] = -np.inf
+            dot_rankings.append(np.argsort(-dots)[:k])
+        raw_cos = unit @ (raw / np.linalg.norm(raw))
+        raw_cos[[a, b, c]] = -np.inf
+        if not np.array_equal(got, want):
+            if any(np.array_equal(got, ranking) for ranking in dot_rankings):
+                raise ExerciseFailure("8.5", "you ranked by the dot product: rank by COSINE "
+                                             "similarity, so long vectors do not win")
+            if np.array_equal(got, np.argsort(-raw_cos)[:k]):
+                raise ExerciseFailure("8.5", "normalise every word vector to length 1 BEFORE "
+                                             "computing b - a + c, else long vectors dominate "
+                                             "the target")
+            raise ExerciseFailure("8.5", f"for a={a}, b={b}, c={c}, k={k} the answer is "
+                                         f"{want.tolist()} (most similar first), you gave "
+                                         f"{got.tolist()}")
+    return passed("8.5", "Your analogies match 3CosAdd, and the planted one comes out right.")
