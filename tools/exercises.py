@@ -113,7 +113,8 @@ def teacher_table(paths: list[Path] | None = None) -> str:
             "|---|---|---|---|---|---|"]  # fmt: skip
     for path in paths or chapter_paths():
         for ex in exercises(read(path)):
-            rows.append(f"| {path.stem[:3].rstrip('_')} | {ex.id} {ex.title} | {ex.kind} | "
+            title = ex.title[:1].upper() + ex.title[1:]
+            rows.append(f"| {path.stem[:3].rstrip('_')} | {ex.id} {title} | {ex.kind} | "
                         f"{ex.points:g} | {ex.minutes} | `{ex.grade_id}` |")  # fmt: skip
     return "\n".join(rows)
 
