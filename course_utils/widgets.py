@@ -21,6 +21,7 @@ Introduced in chapter 01 (the neuron explorer).
 from __future__ import annotations
 
 import base64
+import html
 import io
 import time
 from collections.abc import Callable, Sequence
@@ -61,7 +62,8 @@ def slider(
     if not low < high:
         raise ValueError(f"slider needs low < high, got low={low}, high={high}")
     if value is None:
-        value = (low + high) / 2
+        both_int = isinstance(low, Integral) and isinstance(high, Integral)
+        value = (low + high) // 2 if both_int else (low + high) / 2
     if not low <= value <= high:
         raise ValueError(f"slider value {value} is outside [{low}, {high}]")
     common = {"continuous_update": False, "style": {"description_width": "initial"},
@@ -112,6 +114,7 @@ class Explorer:
         self.draw, self.controls, self.dpi = draw, controls, dpi
         self.last_seconds = 0.0
         self.image = widgets.Image(format="png")
+        self.message = widgets.HTML()  # a redraw's error, shown where the learner looks
         for name, control in controls.items():
             if not getattr(control, "description", ""):
                 control.description = name.replace("_", " ")
@@ -119,8 +122,9 @@ class Explorer:
         rows = [widgets.HTML(f"<b>{title}</b>")] if title else []
         rows.append(widgets.HBox(list(controls.values()),
                                  layout=widgets.Layout(flex_flow="row wrap")))  # fmt: skip
-        rows.append(self.image)
-        self.widget = widgets.VBox(rows)
+        rows += [self.message, self.image]
+        # flex-start: the figure keeps its own size instead of being stretched to the box
+        self.widget = widgets.VBox(rows, layout=widgets.Layout(align_items="flex-start"))
         self.widget.add_class("course-explorer")
         self.update()
 
@@ -139,7 +143,15 @@ class Explorer:
         self.last_seconds = time.perf_counter() - start
 
     def _on_change(self, _change: dict) -> None:
-        self.update()
+        """Redraw after a control moved; an error is shown above the figure (a widget
+        callback's traceback would otherwise only reach JupyterLab's log console)."""
+        try:
+            self.update()
+        except Exception as error:  # noqa: BLE001 - any error of the drawing function
+            text = html.escape(f"{type(error).__name__}: {error}")
+            self.message.value = f"<pre style='color:#b00020'>redraw failed: {text}</pre>"
+        else:
+            self.message.value = ""
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
         bundle = self.widget._repr_mimebundle_(**kwargs)

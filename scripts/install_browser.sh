@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Install headless Chromium (Debian's `chromium` package) for the book's browser test,
-# tests/test_book.py. Does nothing when it is already installed.
+# Install headless Chromium (Debian's `chromium` package) for the browser tests:
+# tests/test_book.py (the HTML book) and tests/test_explorers_browser.py (the explorers
+# in JupyterLab, driven by Playwright from requirements.txt; Playwright downloads no
+# browser of its own). Does nothing when it is already installed.
 #
 #   bash scripts/install_browser.sh
 #
+# An explicit step, run once (CI runs it in .ci/run): the tests never install anything.
+# Without Chromium they are skipped, or fail when CI=true.
 # Needs apt-get (Debian or Ubuntu) and root, or sudo without a password.
 set -euo pipefail
 
