@@ -21,6 +21,7 @@ __all__ = [
     "Passed",
     "answer_array",
     "call_answer",
+    "call_answer_safely",
     "expect",
     "expect_close",
     "expect_equal",
@@ -65,6 +66,24 @@ def call_answer(exercise: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
             "not solved yet: replace `raise NotImplementedError()` with your code, "
             "run that cell, then run this check again",
         ) from None
+
+
+def call_answer_safely(exercise: str, fn: Any, *args: Any, hint: str = "") -> Any:
+    """:func:`call_answer`, and an error the answer raises or a missing ``return`` becomes
+    feedback (an :class:`ExerciseFailure` naming the error, plus ``hint``) instead of a
+    traceback from inside the check.
+    """
+    try:
+        result = call_answer(exercise, fn, *args)
+    except ExerciseFailure:
+        raise
+    except Exception as error:
+        more = f" ({hint})" if hint else ""
+        raise ExerciseFailure(
+            exercise, f"your function raised {type(error).__name__}: {error}{more}"
+        ) from None
+    expect(exercise, result is not None, "your function returned None; did you forget `return`?")
+    return result
 
 
 def answer_array(

@@ -5,6 +5,7 @@ from course_utils.checks import (
     ExerciseFailure,
     answer_array,
     call_answer,
+    call_answer_safely,
     expect,
     expect_close,
     expect_equal,
@@ -120,3 +121,17 @@ def test_grade_prediction_says_when_not_started():
 def test_grade_prediction_needs_a_correct_key_among_the_options():
     with pytest.raises(ValueError, match="not one of the options"):
         grade_prediction("9.9", lambda: "a", options=OPTIONS, correct="z", observed="", why="")
+
+
+def test_call_answer_safely_turns_errors_and_missing_returns_into_feedback():
+    assert call_answer_safely("9.9", lambda x: x + 1, 1) == 2
+    with pytest.raises(ExerciseFailure, match=r"raised ZeroDivisionError: .* \(mind the zeros\)"):
+        call_answer_safely("9.9", lambda x: 1 / x, 0, hint="mind the zeros")
+    with pytest.raises(ExerciseFailure, match="did you forget `return`"):
+        call_answer_safely("9.9", lambda x: None, 0)
+    with pytest.raises(ExerciseFailure, match="not solved yet"):
+        call_answer_safely("9.9", _unsolved)
+
+
+def _unsolved():
+    raise NotImplementedError()

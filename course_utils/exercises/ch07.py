@@ -11,6 +11,7 @@ from course_utils.checks import (
     ExerciseFailure,
     answer_array,
     call_answer,
+    call_answer_safely,
     expect,
     expect_close,
     grade_prediction,
@@ -27,18 +28,8 @@ __all__ = [
 
 
 def _call(exercise: str, fn: Any, *args: Any) -> Any:
-    """Call the answer; turn an error it raises into feedback instead of a traceback."""
-    try:
-        result = call_answer(exercise, fn, *args)
-    except ExerciseFailure:
-        raise
-    except Exception as error:
-        raise ExerciseFailure(
-            exercise, f"your function raised {type(error).__name__}: {error} (check the shapes: "
-                      "rows are sequences, `kernel` is (features, k * units))"
-        ) from None
-    expect(exercise, result is not None, "your function returned None; did you forget `return`?")
-    return result
+    return call_answer_safely(exercise, fn, *args, hint="check the shapes: rows are "
+                              "sequences, `kernel` is (features, k * units)")  # fmt: skip
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:

@@ -11,6 +11,7 @@ from course_utils.checks import (
     ExerciseFailure,
     answer_array,
     call_answer,
+    call_answer_safely,
     expect,
     expect_close,
     expect_shape,
@@ -111,19 +112,6 @@ def check_sgns_loss(sgns_loss: Callable[[Any, Any, Any], Any], seed: int = 0) ->
     return passed("8.7", "Your skip-gram negative-sampling loss is right.")
 
 
-def _call(exercise: str, fn: Any, *args: Any) -> Any:
-    """Call the answer; turn an error it raises into feedback instead of a traceback."""
-    try:
-        result = call_answer(exercise, fn, *args)
-    except ExerciseFailure:
-        raise
-    except Exception as error:
-        raise ExerciseFailure(exercise, f"your function raised {type(error).__name__}: "
-                                        f"{error}") from None  # fmt: skip
-    expect(exercise, result is not None, "your function returned None; did you forget `return`?")
-    return result
-
-
 # --------------------------------------------------------------------------- 8.2 TF-IDF
 _WORDS = ("good bad film plot actors boring funny dull the a not very story great script "
           "music slow").split()
@@ -157,8 +145,8 @@ def check_tf_idf(tf_idf: Callable[[Any, Any], Any], seed: int = 0) -> str:
         want_all = np.asarray(layer(docs), dtype=np.float64)
         vocabulary = list(rng.permutation(keras_vocab[1:]))
         want = want_all[:, [keras_vocab.index(w) for w in vocabulary]]
-        got = answer_array("8.2", "the TF-IDF matrix",
-                           _call("8.2", tf_idf, list(docs), list(vocabulary)))  # fmt: skip
+        answer = call_answer_safely("8.2", tf_idf, list(docs), list(vocabulary))
+        got = answer_array("8.2", "the TF-IDF matrix", answer)
         expect("8.2", got.shape == want.shape,
                f"{len(docs)} documents and {len(vocabulary)} words: the matrix should have "
                f"shape {want.shape} (documents x vocabulary), got {got.shape}")  # fmt: skip
@@ -250,8 +238,8 @@ def check_masked_mean(masked_mean: Callable[[Any, Any], Any], seed: int = 0) -> 
         embedded = rng.normal(size=(batch, length, dim)).astype(np.float32)
         want = np.asarray(keras.layers.GlobalAveragePooling1D()(embedded, mask=ids > 0),
                           dtype=np.float64)  # fmt: skip
-        got = answer_array("8.4", "the averaged vectors",
-                           _call("8.4", masked_mean, embedded.copy(), ids.copy()))  # fmt: skip
+        answer = call_answer_safely("8.4", masked_mean, embedded.copy(), ids.copy())
+        got = answer_array("8.4", "the averaged vectors", answer)
         expect("8.4", got.shape == want.shape,
                f"one vector per row: expected shape {want.shape} (batch, dim), got {got.shape}")
         mask = (ids > 0)[..., None]
@@ -298,8 +286,8 @@ def check_analogy(analogy: Callable[..., Any], seed: int = 0) -> str:
     cases.append((planted, 0, 1, 2, 1))
     for table, a, b, c, k in cases:
         want = analogy_reference(table, a, b, c, k)
-        got = answer_array("8.5", "the indices", _call("8.5", analogy, table.copy(), a, b, c, k),
-                           expected="an array of word indices")  # fmt: skip
+        answer = call_answer_safely("8.5", analogy, table.copy(), a, b, c, k)
+        got = answer_array("8.5", "the indices", answer, expected="an array of word indices")
         got = got.ravel()
         expect("8.5", got.shape == (k,), f"with k={k} return {k} indices, got {got.shape[0]}")
         got = got.astype(int)
