@@ -49,6 +49,7 @@ def compile_lock(output: Path = LOCK) -> None:
     uv = Path(sys.executable).with_name("uv")
     command = [str(uv if uv.exists() else "uv"), "pip", "compile", str(REQUIREMENTS),
                "--universal", "--python-version", PYTHONS[0], "--no-header", "--quiet",
+               "--fork-strategy", "fewest",  # one version per package where one fits all
                "--no-annotate"]  # fmt: skip
     body = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     output.write_text(HEADER + body, encoding="utf-8")
