@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import keras
 import numpy as np
 
 from course_utils.checks import (
@@ -183,6 +182,8 @@ def check_prediction_9b_4(predict: Callable[[], Any], seed: int | None = None) -
     batch norm (``axis=-1``) averages each feature over the batch *and* the positions, so
     every token of every snippet moves. The same for every seed.
     """
+    import keras  # here, not at import time: importing the checks stays light
+
     call_answer("9b.4", predict)
     rng = np.random.default_rng(seed)
     x = rng.normal(size=(2, 6, 8)).astype("float32")
@@ -228,6 +229,8 @@ def check_rms_norm(rms_norm: Callable[..., Any], seed: int | None = None) -> str
     inputs (with a non-zero mean, so that centring shows) with
     ``keras.layers.RMSNormalization``.
     """
+    import keras  # here, not at import time: importing the checks stays light
+
     rng = np.random.default_rng(seed)
     x = (1.5 + rng.normal(size=(2, 5, 8))).astype("float32")
     gamma = rng.uniform(0.5, 1.5, size=8).astype("float32")
