@@ -84,3 +84,10 @@ def test_a_failing_redraw_is_shown_in_the_widget_and_cleared_by_the_next_one():
     assert e.image.value == before  # the last good figure stays
     e.controls["x"].value = 4
     assert e.message.value == "" and e.image.value != before
+
+
+def test_best_redraw_seconds_is_the_fastest_of_several_redraws():
+    e = explorer(draw_wave, frequency=slider(0.5, 3.0, 1.0))
+    best = e.best_redraw_seconds(repeats=3)
+    assert 0 < best <= e.last_seconds  # the last of the three redraws is no faster
+    assert best < 1.0
