@@ -22,6 +22,7 @@ __all__ = [
     "answer_array",
     "call_answer",
     "call_answer_safely",
+    "diagnose_mistake",
     "expect",
     "expect_close",
     "expect_equal",
@@ -141,6 +142,40 @@ def expect_close(
             f"{what} is not right: expected {_describe(want)}, got {_describe(got)} "
             f"(largest difference {float(np.abs(got - want).ravel()[worst]):.3g})",
         )
+
+
+def diagnose_mistake(
+    exercise: str,
+    what: str,
+    value: Any,
+    mistakes: dict[str, Any],
+    *,
+    right: Any = None,
+    rtol: float = 1e-6,
+    atol: float = 1e-9,
+) -> None:
+    """Name the mistake when ``value`` equals what a known mistake computes.
+
+    Args:
+        mistakes: hint -> the value that mistake gives on the same inputs.
+        right: the right value; when ``value`` matches it nothing is raised (a mistake
+            can coincide with the right answer on unlucky inputs).
+
+    Raises:
+        ExerciseFailure: ``"<what> is not right: <hint>"`` for the first mistake that
+            ``value`` matches (same shape, equal within ``rtol``/``atol``).
+    """
+
+    def matches(candidate: Any) -> bool:
+        return np.shape(value) == np.shape(candidate) and bool(
+            np.allclose(value, candidate, rtol=rtol, atol=atol)
+        )
+
+    if right is not None and matches(right):
+        return
+    for hint, candidate in mistakes.items():
+        if matches(candidate):
+            raise ExerciseFailure(exercise, f"{what} is not right: {hint}")
 
 
 class Passed(str):

@@ -6,6 +6,7 @@ from course_utils.checks import (
     answer_array,
     call_answer,
     call_answer_safely,
+    diagnose_mistake,
     expect,
     expect_close,
     expect_equal,
@@ -135,3 +136,12 @@ def test_call_answer_safely_turns_errors_and_missing_returns_into_feedback():
 
 def _unsolved():
     raise NotImplementedError()
+
+
+def test_diagnose_mistake_names_the_mistake_unless_the_value_is_right():
+    mistakes = {"the sign is flipped": -2.0, "off by one": np.array([3.0])}
+    with pytest.raises(ExerciseFailure, match="Exercise 9.9: the loss is not right: the sign"):
+        diagnose_mistake("9.9", "the loss", -2.0, mistakes)
+    diagnose_mistake("9.9", "the loss", -2.0, mistakes, right=-2.0)  # coincides: no verdict
+    diagnose_mistake("9.9", "the loss", 3.0, mistakes)  # shape () is not shape (1,)
+    diagnose_mistake("9.9", "the loss", 1.5, mistakes)  # no known mistake: nothing said

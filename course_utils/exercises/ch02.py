@@ -20,9 +20,9 @@ from typing import Any
 import numpy as np
 
 from course_utils.checks import (
-    ExerciseFailure,
     answer_array,
     call_answer,
+    diagnose_mistake,
     expect,
     expect_close,
     grade_prediction,
@@ -37,21 +37,6 @@ __all__ = [
     "check_residual_block_backward",
     "check_tanh_layer_gradients",
 ]
-
-
-def _matches(value: np.ndarray, candidate: np.ndarray) -> bool:
-    return value.shape == candidate.shape and np.allclose(value, candidate, rtol=1e-6, atol=1e-9)
-
-
-def _diagnose(exercise: str, what: str, value: np.ndarray, mistakes: dict[str, np.ndarray],
-              right: np.ndarray | None = None) -> None:  # fmt: skip
-    """Raise a targeted message if ``value`` equals the result of a known mistake (and
-    not the ``right`` value, which a mistake can coincide with on unlucky inputs)."""
-    if right is not None and _matches(value, np.asarray(right)):
-        return
-    for hint, candidate in mistakes.items():
-        if _matches(value, candidate):
-            raise ExerciseFailure(exercise, f"{what} is not right: {hint}")
 
 
 # ----------------------------------------------------------------------------- 2.1
@@ -88,17 +73,17 @@ def check_dense_layer_backward(dense_layer_backward: Callable[..., Any], seed: i
         )
         where = f" (for x of shape {x.shape}, w of shape {w.shape})"
         if d_in == d_out:  # only then does grad_out @ w have the right shape
-            _diagnose("2.1", "grad_x" + where, grad_x, {
+            diagnose_mistake("2.1", "grad_x" + where, grad_x, {
                 "it equals grad_out @ w; the weights must be transposed: grad_out @ w.T":
                     grad_out @ w,
             })  # fmt: skip
-        _diagnose("2.1", "grad_w" + where, grad_w, {
+        diagnose_mistake("2.1", "grad_w" + where, grad_w, {
             "it is transposed: dL/dW = x.T @ grad_out has W's shape (d_in, d_out)":
                 grad_out.T @ x,
             "it is averaged over the batch; the loss's 1/n is already inside grad_out, "
             "so dL/dW = x.T @ grad_out sums over the batch": x.T @ grad_out / n,
         })  # fmt: skip
-        _diagnose("2.1", "grad_b" + where, grad_b, {
+        diagnose_mistake("2.1", "grad_b" + where, grad_b, {
             "it is summed over axis 1 (the units); b is added to every *row*, so sum "
             "grad_out over the batch, axis 0": grad_out.sum(axis=1),
             "it is the mean over the batch; b is added to every row, so its gradient is "
@@ -146,7 +131,7 @@ def check_central_difference(central_difference: Callable[..., Any], seed: int =
         )
         forward = np.array([(f(point + 1e-3 * e.reshape(point.shape)) - f(point)) / 1e-3
                             for e in np.eye(point.size)]).reshape(point.shape)  # fmt: skip
-        _diagnose("2.2", f"the gradient of {what}", got, {
+        diagnose_mistake("2.2", f"the gradient of {what}", got, {
             "it is the one-sided difference (f(x + eps) - f(x)) / eps, which is only accurate "
             "to O(eps); use (f(x + eps) - f(x - eps)) / (2 * eps)": forward,
             "it is twice the gradient: divide by 2 * eps, the distance between x - eps and "
@@ -208,7 +193,7 @@ def check_residual_block_backward(residual_block_backward: Callable[..., Any],
         where = f" (for x of shape {x.shape})"
         z = x @ w + b
         grad_z = grad_out * (z > 0)
-        _diagnose("2.3", "grad_x" + where, got[0], {
+        diagnose_mistake("2.3", "grad_x" + where, got[0], {
             "it is only the path through the layer, grad_z @ w.T. x also reaches the output "
             "directly along the skip connection, and the gradients of both paths add: "
             "grad_x = grad_out + grad_z @ w.T": grad_z @ w.T,
@@ -217,13 +202,13 @@ def check_residual_block_backward(residual_block_backward: Callable[..., Any],
             "the weights must be transposed on the layer's path: grad_z @ w.T":
                 grad_out + grad_z @ w,
         }, right=want[0])  # fmt: skip
-        _diagnose("2.3", "grad_w" + where, got[1], {
+        diagnose_mistake("2.3", "grad_w" + where, got[1], {
             "it leaves out the ReLU derivative: multiply grad_out by relu'(z) = (z > 0), "
             "z = x @ w + b, before the product with x.T": x.T @ grad_out,
             "it adds the skip path to grad_w too; the skip connection has no weights, "
             "so only the layer's path reaches w": x.T @ grad_z + x.T @ grad_out,
         }, right=want[1])  # fmt: skip
-        _diagnose("2.3", "grad_b" + where, got[2], {
+        diagnose_mistake("2.3", "grad_b" + where, got[2], {
             "it leaves out the ReLU derivative: sum grad_out * (z > 0) over the batch":
                 grad_out.sum(axis=0),
         }, right=want[2])  # fmt: skip
@@ -269,7 +254,7 @@ def check_classifier_gradients(classifier_gradients: Callable[..., Any], seed: i
         p = np.exp(logits - logits.max(axis=1, keepdims=True))
         p /= p.sum(axis=1, keepdims=True)
         g = (p - np.eye(k)[labels]) / n
-        _diagnose("2.4", "grad_w2", got[2], {
+        diagnose_mistake("2.4", "grad_w2", got[2], {
             "it is n times too large: the loss is the *mean* over the batch, so "
             "dL/dlogits = (softmax(logits) - one_hot) / n": n * (h.T @ g),
             "it has the wrong sign: dL/dlogits = softmax(logits) - one_hot (divided by n), "
@@ -278,7 +263,7 @@ def check_classifier_gradients(classifier_gradients: Callable[..., Any], seed: i
             "dL/dlogits = (softmax(logits) - one_hot) / n": h.T @ (p / n),
         }, right=want[2])  # fmt: skip
         grad_h = g @ w2.T
-        _diagnose("2.4", "grad_w1", got[0], {
+        diagnose_mistake("2.4", "grad_w1", got[0], {
             "it leaves out the tanh derivative: multiply dL/dh by 1 - h**2 "
             "(h = tanh(z1)) before going through W1": x.T @ grad_h,
             "it uses 1 - z1**2 as the tanh derivative; tanh'(z1) = 1 - tanh(z1)**2 = 1 - h**2":
@@ -378,7 +363,7 @@ def check_tanh_layer_gradients(fixed_tanh_layer_gradients: Callable[..., Any],
         _same_shapes("2.6", names, got, want)
         h = np.tanh(x @ w + b)
         grad_h = 2 * (h - y) / y.size
-        _diagnose("2.6", "grad_w", got[0], {
+        diagnose_mistake("2.6", "grad_w", got[0], {
             "it is still the buggy value: h is already tanh(z), so 1 - np.tanh(h)**2 applies "
             "tanh twice; tanh'(z) = 1 - h**2": x.T @ (grad_h * (1 - np.tanh(h) ** 2)),
             "it leaves out the tanh derivative altogether: dL/dz = dL/dh * (1 - h**2)":

@@ -18,6 +18,7 @@ from course_utils.checks import (
     ExerciseFailure,
     answer_array,
     call_answer,
+    diagnose_mistake,
     expect,
     expect_close,
     grade_prediction,
@@ -110,10 +111,8 @@ def check_smoothed_cross_entropy(smoothed_cross_entropy: Callable[..., Any], see
             "it has the wrong sign: log-probabilities are negative, so the loss is "
             "-mean(sum(targets * log_softmax(logits)))": -want,
         }
-        if not _close(got, want):
-            for hint, value in mistakes.items():
-                if _close(got, value, rtol=1e-4):
-                    raise ExerciseFailure("3.1", f"{what} = {got:.5g}, expected {want:.5g}: {hint}")
+        diagnose_mistake("3.1", f"{what} = {got:.5g} (expected {want:.5g})", got, mistakes,
+                         right=want, rtol=1e-4, atol=1e-7)  # fmt: skip
         expect_close("3.1", what, got, want, rtol=1e-5, atol=1e-6)
     return passed("3.1", "Your smoothed cross-entropy matches Keras's label_smoothing, large "
                          "logits included.")  # fmt: skip
@@ -164,10 +163,8 @@ def check_focal_loss(binary_focal_loss: Callable[..., Any], seed: int = 0) -> st
             "the factor is p_t**gamma, which down-weights the *wrong* examples; focal loss "
             "down-weights the easy ones with (1 - p_t)**gamma": np.mean(p_t**g * bce),
         }
-        if not _close(got, want):
-            for hint, value in mistakes.items():
-                if _close(got, value, rtol=1e-4):
-                    raise ExerciseFailure("3.2", f"{what} = {got:.5g}, expected {want:.5g}: {hint}")
+        diagnose_mistake("3.2", f"{what} = {got:.5g} (expected {want:.5g})", got, mistakes,
+                         right=want, rtol=1e-4, atol=1e-7)  # fmt: skip
         expect_close("3.2", what, got, want, rtol=1e-5, atol=1e-6)
     return passed("3.2", "Your focal loss matches keras.losses.BinaryFocalCrossentropy, "
                          "confident mistakes included.")  # fmt: skip
