@@ -23,6 +23,7 @@ from tools.notebooks import (
     section_cells,
     setup_cell_index,
 )
+from tools.prose_numbers import orphans
 from tools.timings import recorded_seconds
 
 NOTEBOOKS = all_notebook_paths()
@@ -158,3 +159,13 @@ def test_no_notebook_reads_a_file_another_one_names():
             assert owners.setdefault(name, path.name) == path.name, (
                 f"{name!r} is used by both {owners[name]} and {path.name}"
             )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
+def test_prose_numbers_come_from_outputs(path):
+    """A decimal in the prose is either shown by the notebook's outputs or code, or quoted
+    from a source cited on the same line (``python -m tools.prose_numbers NN`` lists them)."""
+    found = orphans(read(path))
+    assert not found, f"{path.name}: numbers in the prose that no output shows:\n" + "\n".join(
+        map(str, found)
+    )

@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from tools import environment, execute, learner, notebooks, timings
+from tools import environment, execute, learner, notebooks, prose_numbers, timings
 
 
 def tiny_notebook(path, solution=True):
@@ -279,3 +279,52 @@ def test_seed_check_reruns_a_notebook_with_other_seeds_and_reports_failures(tmp_
     with pytest.raises(ValueError, match="no line `SEED = <int>`"):
         cells = [new_markdown_cell("## Setup"), new_code_cell("x = 1")]
         seed_check.with_seed(nbformat.v4.new_notebook(cells=cells), 3)
+
+
+def _prose_notebook(markdown: str, code: str = "", output: str = "") -> nbformat.NotebookNode:
+    cell = new_code_cell(code)
+    if output:
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=output)]
+    return new_notebook(cells=[new_markdown_cell(markdown), cell])
+
+
+def test_prose_numbers_flags_a_number_no_output_shows():
+    nb = _prose_notebook(
+        "The model reaches 97.3 % on the test set.", output="test accuracy 0.9712\n"
+    )
+    found = prose_numbers.orphans(nb)
+    assert [o.number for o in found] == ["97.3"]
+    assert "97.3" in str(found[0])
+
+
+@pytest.mark.parametrize(
+    "output",
+    ["test accuracy 0.9731\n", "test accuracy 97.31 %\n", "test accuracy 0.973\n",
+     "acc = 97.3\n"],
+)  # fmt: skip
+def test_prose_numbers_accepts_the_printed_value_at_the_prose_precision(output):
+    nb = _prose_notebook("The model reaches 97.3 % on the test set.", output=output)
+    assert prose_numbers.orphans(nb) == []
+
+
+def test_prose_numbers_accepts_settings_in_code_and_skips_citations_references_and_math():
+    markdown = (
+        "We train with a learning rate of 0.05.\n"
+        "Kim (2014) reports 81.5 % for CNN-static.\n"
+        "## 2.5 A heading\n"
+        "See exercise 3.4 and section 6.2; this needs Python 3.11 and TensorFlow 2.21.\n"
+        "Math $x = 0.123$ and code `lr=0.777` are not prose.\n"
+    )
+    nb = _prose_notebook(markdown, code="opt = keras.optimizers.SGD(0.05)")
+    assert prose_numbers.orphans(nb) == []
+    # the same sentence without the code that sets it is an orphan
+    assert [o.number for o in prose_numbers.orphans(_prose_notebook(markdown))] == ["0.05"]
+
+
+def test_prose_numbers_command_lists_orphans_and_fails(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "demo.ipynb"
+    nbformat.write(_prose_notebook("It reached 0.42 loss."), path)
+    assert prose_numbers.main([str(path)]) == 1
+    assert "0.42" in capsys.readouterr().out
+    nbformat.write(_prose_notebook("It reached 0.42 loss.", output="loss 0.4213"), path)
+    assert prose_numbers.main([str(path)]) == 0
