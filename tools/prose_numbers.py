@@ -90,7 +90,7 @@ def prose_numbers(markdown: str) -> list[tuple[str, str]]:
 
 
 def shown_numbers(nb: nbformat.NotebookNode) -> set[Decimal]:
-    """Every number in the notebook's code and outputs."""
+    """Every number (below 10^12) in the notebook's code and outputs."""
     texts = []
     for cell in nb.cells:
         if cell.cell_type != "code":
@@ -107,8 +107,8 @@ def shown_numbers(nb: nbformat.NotebookNode) -> set[Decimal]:
     for text in texts:
         for token in ANY_NUMBER.findall(text):
             value = _value(token)
-            if value is not None and value.is_finite():
-                values.add(value)
+            if value is not None and value.is_finite() and abs(value) < Decimal("1e12"):
+                values.add(value)  # larger ones cannot be rounded to a prose precision
     return values
 
 
@@ -116,9 +116,7 @@ def _agrees(prose: Decimal, places: int, shown: Decimal) -> bool:
     quantum = Decimal(1).scaleb(-places)
     for candidate in (shown, shown * 100, shown / 100):
         for rounding in (ROUND_HALF_EVEN, ROUND_HALF_UP):
-            if abs(candidate.quantize(quantum, rounding=rounding) - prose) == 0:
-                return True
-            if abs(abs(candidate).quantize(quantum, rounding=rounding) - abs(prose)) == 0:
+            if abs(candidate).quantize(quantum, rounding=rounding) == abs(prose):
                 return True
     return False
 
@@ -135,7 +133,7 @@ def orphans(nb: nbformat.NotebookNode) -> list[Orphan]:
             if value is None:
                 continue
             places = -value.as_tuple().exponent
-            if not any(_agrees(value, places, s) for s in shown if abs(s) < Decimal("1e12")):
+            if not any(_agrees(value, places, s) for s in shown):
                 found.append(Orphan(index, token, line))
     return found
 
