@@ -111,6 +111,15 @@ def test_transfer_model_rejects_wrong_answers(wrong, match):
 
 def unfreeze_top(base, n):
     base.trainable = True
+    tunable = [layer for layer in base.layers
+               if layer.weights and not isinstance(layer, keras.layers.BatchNormalization)]
+    for layer in base.layers:
+        layer.trainable = layer in tunable[len(tunable) - n:]
+    return base
+
+
+def counting_batch_norm(base, n):  # the exercise's first version: batch norm counted
+    base.trainable = True
     weighted = [layer for layer in base.layers if layer.weights]
     for i, layer in enumerate(weighted):
         layer.trainable = i >= len(weighted) - n
@@ -153,6 +162,7 @@ def everything(base, n):
     ("wrong", "match"),
     [
         (counting_weightless_layers, "no weights and must not be counted"),
+        (counting_batch_norm, "batch normalization layer: keep it frozen"),
         (only_sets_the_top, "must be frozen again"),
         (without_unfreezing_the_model, "base.trainable = True first"),
         (everything, "everything is trainable"),

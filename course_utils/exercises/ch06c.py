@@ -167,7 +167,8 @@ def _names(layers: Any) -> str:
 
 def check_unfreeze_top(unfreeze_top: Callable[[Any, int], Any]) -> str:
     """Exercise 6c.3: ``unfreeze_top(base, n)`` makes only the last ``n`` layers that have
-    weights trainable (layers without weights, such as pooling, do not count).
+    weights trainable (layers without weights, such as pooling, do not count, and batch
+    normalization layers stay frozen and do not count either).
 
     The check builds a small CNN, freezes it, and calls the answer for several ``n`` on
     the same model: once after freezing it layer by layer, once after the usual
@@ -192,6 +193,7 @@ def check_unfreeze_top(unfreeze_top: Callable[[Any, int], Any]) -> str:
         L.Dense(10, name="logits"),
     ], name="base")  # fmt: skip
     weighted = [layer for layer in base.layers if layer.weights]
+    tunable = [layer for layer in weighted if not isinstance(layer, L.BatchNormalization)]
     # freezing a layer also marks its variables untrainable: record them before
     learnable = {layer.name: {v.path for v in layer.trainable_weights} for layer in weighted}
     base.trainable = True
@@ -205,7 +207,7 @@ def check_unfreeze_top(unfreeze_top: Callable[[Any, int], Any]) -> str:
         expect("6c.3", result is base,
                f"unfreeze_top should return the model it was given, got "
                f"{type(result).__name__}")  # fmt: skip
-        wanted = weighted[-n:]
+        wanted = tunable[-n:]
         want = set().union(*(learnable[layer.name] for layer in wanted))
         got = {v.path for v in base.trainable_weights}
         if got == want:
@@ -224,6 +226,7 @@ def check_unfreeze_top(unfreeze_top: Callable[[Any, int], Any]) -> str:
         extra = [layer for layer in trainable_layers if layer not in wanted]
         missing = [layer for layer in wanted if layer not in trainable_layers]
         last_n = base.layers[-n:]
+        batch_norm = [layer for layer in extra if isinstance(layer, L.BatchNormalization)]
         if set(trainable_layers) == {layer for layer in last_n if layer.weights}:
             hint = (f"; the last {n} layers include {_names(x for x in last_n if not x.weights)}"
                     ", which have no weights and must not be counted")  # fmt: skip
@@ -232,6 +235,9 @@ def check_unfreeze_top(unfreeze_top: Callable[[Any, int], Any]) -> str:
                     "trainable on every layer, not only the last n")  # fmt: skip
         elif len(trainable_layers) == len(weighted):
             hint = "; everything is trainable, only the last n weighted layers should be"
+        elif batch_norm:
+            hint = (f"; {_names(batch_norm)} is a batch normalization layer: keep it frozen "
+                    "and do not count it among the n")  # fmt: skip
         else:
             hint = ""
         raise ExerciseFailure(
@@ -240,7 +246,8 @@ def check_unfreeze_top(unfreeze_top: Callable[[Any, int], Any]) -> str:
             f"{_names(wanted)}, got {_names(trainable_layers)} (wrongly trainable: "
             f"{_names(extra)}; wrongly frozen: {_names(missing)}){hint}",
         )
-    return passed("6c.3", "Only the top weighted layers will be fine-tuned.")
+    return passed("6c.3", "Only the top weighted layers will be fine-tuned; batch norm stays "
+                          "frozen.")
 
 
 def check_prediction_6c_4(predict: Callable[[], Any], seed: int | None = None) -> str:
