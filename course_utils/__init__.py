@@ -31,6 +31,7 @@ regularization     dropout, batch normalization, L2 and weight decay (chapter 05
 validation_splits  hold-out, k-fold, leave-one-out and bootstrap splits (chapter 05)
 convolution        2-D convolution, pooling, output sizes, receptive fields (chapter 06)
 recipes            the fast CNN training recipe: pipeline, model, one-cycle Adam (chapter 06a)
+training           restarting a compiled model for a new run without re-tracing (chapter 06c)
 recurrent          simple RNN, LSTM and GRU cells, backpropagation through time (chapter 07)
 word2vec           skip-gram with negative sampling (chapter 08)
 attention          additive, scaled dot-product and multi-head attention, positions (chapter 09)
