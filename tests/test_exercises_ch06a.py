@@ -6,8 +6,8 @@ import pytest
 from course_utils.checks import ExerciseFailure
 from course_utils.exercises.ch06a import (
     check_conv_transpose2d,
-    check_depthwise_conv2d,
     check_fixed_conv_same,
+    check_hole_free_dilations,
     check_prediction_6a_3,
 )
 
@@ -55,41 +55,39 @@ def test_conv_transpose2d_rejects_wrong_answers(wrong, match):
         check_conv_transpose2d(wrong)
 
 
-# --- 6a.2 depthwise convolution ------------------------------------------------------------
+# --- 6a.2 dilation rates: the widest receptive field without holes -------------------------
 
 
-def depthwise_conv2d(x, kernel):
-    kh, kw, _ = kernel.shape
-    windows = np.lib.stride_tricks.sliding_window_view(x, (kh, kw), axis=(1, 2))
-    return np.einsum("bijcuv,uvc->bijc", windows, kernel)
-
-
-def depthwise_by_taps(x, kernel):
-    kh, kw, _ = kernel.shape
-    oh, ow = x.shape[1] - kh + 1, x.shape[2] - kw + 1
-    return sum(x[:, u : u + oh, v : v + ow, :] * kernel[u, v]
-               for u in range(kh) for v in range(kw))  # fmt: skip
-
-
-def test_depthwise_conv2d_accepts_einsum_and_tap_loops():
-    assert "passed" in check_depthwise_conv2d(depthwise_conv2d)
-    assert "passed" in check_depthwise_conv2d(depthwise_by_taps)
+@pytest.mark.parametrize("answer", [(1, 3, 9), [9, 3, 1], (3, 1, 9), (1.0, 3.0, 9.0)])
+def test_hole_free_dilations_accepts_1_3_9_in_any_order(answer, capsys):
+    assert "passed" in check_hole_free_dilations(lambda: answer)
+    assert "27x27 pixels" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(
-    ("wrong", "match"),
+    ("answer", "match"),
     [
-        (lambda x, k: depthwise_conv2d(x, k).sum(axis=-1, keepdims=True), "summed over"),
-        (lambda x, k: depthwise_conv2d(x, np.repeat(k[:, :, :1], k.shape[2], axis=2)),
-         "kernel\\[:, :, 0\\]"),
-        (lambda x, k: depthwise_conv2d(x, k[::-1, ::-1]), "is not right"),
-        (lambda x, k: depthwise_conv2d(x, k)[:, :-1], "output shape"),
-        (not_started, "not solved yet"),
+        ((1, 2, 4), "No holes, but not the widest"),  # WaveNet's doubling: 15 pixels
+        ((1, 1, 1), "7x7 pixels .* not the widest"),
+        ((2, 2, 3), "56 holes"),  # 15 pixels wide, with holes
+        ((2, 4, 8), "616 holes"),  # everything even: every other pixel is missed
+        ((1, 3, 10), "112 holes"),  # one too far: gaps between the copies
+        ((3, 3, 3), "holes"),
+        ((1, 3), "three dilation rates"),
+        ((0, 1, 3), "three dilation rates"),
+        ("139", "three dilation rates"),
+        (None, "three dilation rates"),
     ],
-)  # fmt: skip
-def test_depthwise_conv2d_rejects_wrong_answers(wrong, match):
+)
+def test_hole_free_dilations_rejects_wrong_answers(answer, match):
     with pytest.raises(ExerciseFailure, match=match):
-        check_depthwise_conv2d(wrong)
+        check_hole_free_dilations(lambda: answer)
+
+
+def test_hole_free_dilations_not_started_reveals_nothing(capsys):
+    with pytest.raises(ExerciseFailure, match="not solved yet"):
+        check_hole_free_dilations(not_started)
+    assert capsys.readouterr().out == ""
 
 
 # --- 6a.3 predict: max pooling and a 1-pixel shift ----------------------------------------

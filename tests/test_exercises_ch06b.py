@@ -7,11 +7,12 @@ import pytest
 from course_utils.checks import ExerciseFailure
 from course_utils.exercises.ch06b import (
     check_class_recall,
-    check_digit_augmenter,
     check_feature_extractor,
     check_fixed_random_shift,
+    check_label_preserving,
     check_prediction_6b_4,
     check_tta_predict,
+    mean_image_moves,
 )
 
 L = keras.layers
@@ -21,40 +22,40 @@ def not_started(*args):
     raise NotImplementedError()
 
 
-def digit_augmenter(rotation=0.03):
-    return keras.Sequential([L.RandomRotation(rotation, fill_mode="constant"),
-                             L.RandomTranslation(0.1, 0.1, fill_mode="constant")])  # fmt: skip
+# --- 6b.1 which augmentations keep Fashion-MNIST's labels -----------------------------------
 
 
-def test_digit_augmenter_accepts_small_rotations_and_shifts():
-    assert "passed" in check_digit_augmenter(digit_augmenter)
-    assert "passed" in check_digit_augmenter(
-        lambda: keras.Sequential([L.RandomRotation((-15 / 360, 0.02)), L.RandomZoom(0.1)]))
+@pytest.mark.parametrize("answer", [{"b", "d", "f"}, ["f", "d", "b"], "bdf", ("B", "D", "F")])
+def test_label_preserving_accepts_shifts_turns_and_brightness(answer, capsys):
+    assert "passed" in check_label_preserving(lambda: answer)
+    out = capsys.readouterr().out
+    assert "(a) mirror left-right" in out and "(Ankle boot): NOT safe" in out
 
 
-class AlwaysNoisy(L.Layer):  # wrong: also changes images at inference
-    def call(self, x, training=None):
-        return x + 0.1
+@pytest.mark.parametrize("seed", [1, 2])
+def test_label_preserving_measurement_holds_for_other_samples(seed):
+    moves = mean_image_moves(seed)
+    assert {k for k, (move, _) in moves.items() if move <= 0.5} == {"b", "d", "f"}
+    assert moves["a"][1] in ("Sandal", "Sneaker", "Ankle boot")
 
 
 @pytest.mark.parametrize(
-    ("wrong", "match"),
+    ("answer", "match"),
     [
-        (lambda: keras.Sequential([L.RandomFlip("horizontal"), L.RandomRotation(0.03)]),
-         "mirrors digits"),
-        (lambda: keras.Sequential([L.RandomRotation(0.03), L.RandomFlip("vertical")]),
-         "mirrors digits"),
-        (lambda: digit_augmenter(0.5), "up to 180 degrees"),
-        (lambda: digit_augmenter(0.1), "up to 36 degrees"),
-        (lambda: L.RandomTranslation(0.1, 0.1), "no RandomRotation"),
-        (lambda: keras.Sequential([L.RandomRotation(0.03), AlwaysNoisy()]), "training=False"),
-        (lambda: np.rot90, "should return a Keras layer"),
+        ({"a", "b", "d", "f"}, "\\(a\\) is not safe: sandals, sneakers and ankle boots"),
+        ({"b", "d"}, "\\(f\\) is safe, you left it out"),
+        ({"b", "c", "d", "e", "f"}, "\\(c\\) is not safe.*\\(e\\) is not safe"),
+        ({"a", "b", "c", "d", "e", "f"}, "is not safe"),
+        (set(), "\\(b\\) is safe, you left it out"),
+        ({"x"}, "each one of a, b, c, d, e, f"),
+        (3, "a set of letters"),
         (not_started, "not solved yet"),
     ],
-)  # fmt: skip
-def test_digit_augmenter_rejects_wrong_answers(wrong, match):
+)
+def test_label_preserving_rejects_wrong_answers(answer, match):
+    wrong = answer if answer is not_started else (lambda: answer)
     with pytest.raises(ExerciseFailure, match=match):
-        check_digit_augmenter(wrong)
+        check_label_preserving(wrong)
 
 
 def class_recall(y_true, y_pred, n_classes):

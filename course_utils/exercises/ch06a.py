@@ -11,6 +11,7 @@ from course_utils.checks import (
     ExerciseFailure,
     answer_array,
     call_answer,
+    expect,
     expect_close,
     expect_equal,
     grade_prediction,
@@ -20,8 +21,8 @@ from course_utils.convolution import conv2d, max_pool2d
 
 __all__ = [
     "check_conv_transpose2d",
-    "check_depthwise_conv2d",
     "check_fixed_conv_same",
+    "check_hole_free_dilations",
     "check_prediction_6a_3",
 ]
 
@@ -65,48 +66,69 @@ def check_conv_transpose2d(conv_transpose2d: Callable[..., Any], seed: int | Non
     return passed("6a.1", "Your stamps add up to exactly what Conv2DTranspose computes.")
 
 
-def _keras_depthwise(x: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+def _dilated_footprint(dilations: tuple[int, ...]) -> np.ndarray:
+    """Which pixels reach the centre unit of a stack of 3x3, stride-1 ``Conv2D`` layers
+    with these dilation rates: the stack's response to one bright pixel, with every
+    weight 1 (symmetric kernels, so the response is the footprint of section 4)."""
     import keras
 
-    layer = keras.layers.DepthwiseConv2D(kernel.shape[:2], use_bias=False)
-    layer.build(x.shape)
-    layer.set_weights([kernel[:, :, :, None]])
-    return np.asarray(layer(x)).astype(np.float64)
+    span = 1 + 2 * sum(dilations)
+    size = 2 * span + 1
+    stack = keras.Sequential(
+        [keras.Input((size, size, 1))]
+        + [keras.layers.Conv2D(1, 3, dilation_rate=d, padding="same", use_bias=False,
+                               kernel_initializer="ones") for d in dilations])  # fmt: skip
+    impulse = np.zeros((1, size, size, 1), np.float32)
+    impulse[0, size // 2, size // 2, 0] = 1.0
+    return np.asarray(stack(impulse))[0, :, :, 0] > 0.5
 
 
-def check_depthwise_conv2d(depthwise_conv2d: Callable[..., Any],
-                           seed: int | None = None) -> str:  # fmt: skip
-    """Exercise 6a.2: ``depthwise_conv2d(x, kernel)`` for a channels-last batch ``x`` and a
-    kernel of shape ``(kh, kw, channels)``: each channel is filtered by its own 2-D kernel,
-    "valid" padding, stride 1, no sum over channels.
+def check_hole_free_dilations(widest_dilations: Callable[[], Any]) -> str:
+    """Exercise 6a.2: dilation rates ``(d1, d2, d3)`` of three 3x3, stride-1 convolutions
+    that give the widest receptive field in which every pixel influences the unit.
 
-    Compared with ``keras.layers.DepthwiseConv2D`` on fresh random inputs.
+    Measured, not computed: the check builds the stack in Keras (all weights 1) and finds
+    the pixels that reach one unit. The answer is right when that field has no holes and
+    is 27 pixels wide, the most three 3-tap layers can cover (3 * 3 * 3 offsets per axis);
+    ``(1, 3, 9)`` in any order is the only such choice.
     """
-    rng = np.random.default_rng(seed)
-    for (b, h, w, c), (kh, kw) in [((2, 6, 7, 3), (3, 3)), ((1, 8, 5, 4), (2, 3))]:
-        x = rng.normal(size=(b, h, w, c)).astype(np.float32)
-        kernel = rng.normal(size=(kh, kw, c)).astype(np.float32)
-        result = call_answer("6a.2", depthwise_conv2d, x.copy(), kernel.copy())
-        got = answer_array("6a.2", "depthwise_conv2d(...)", result)
-        want = _keras_depthwise(x, kernel)
-        what = f"depthwise_conv2d of a {x.shape} batch with a {kernel.shape} kernel"
-        if got.shape == want.shape[:-1] + (1,) or got.shape == want.shape[:-1]:
-            raise ExerciseFailure(
-                "6a.2", f"{what} has shape {got.shape}: you summed over the channels like "
-                "Conv2D; a depthwise convolution keeps one output channel per input channel, "
-                f"shape {want.shape}")  # fmt: skip
-        expect_equal("6a.2", f"the output shape of {what}", got.shape, want.shape)
-        if c > 1 and np.allclose(got[..., 1:], _keras_depthwise(
-                x, np.repeat(kernel[:, :, :1], c, axis=2))[..., 1:], atol=1e-4):
-            raise ExerciseFailure(
-                "6a.2", f"{what}: every channel was filtered with kernel[:, :, 0]; channel c "
-                "needs its own kernel[:, :, c]")  # fmt: skip
-        expect_close("6a.2", what, got, want, rtol=1e-4, atol=1e-4)
-    k, c_in, c_out = 3, 64, 128
-    print(f"For k={k}, {c_in} -> {c_out} channels: Conv2D has {(k * k * c_in + 1) * c_out:,} "
-          f"parameters; SeparableConv2D (depthwise + 1x1) has "
-          f"{k * k * c_in + (c_in + 1) * c_out:,}.")  # fmt: skip
-    return passed("6a.2", "One small filter per channel, exactly as DepthwiseConv2D.")
+    answer = call_answer("6a.2", widest_dilations)
+    try:
+        given = list(answer)
+        dilations = tuple(int(d) for d in given)
+        valid = len(dilations) == 3 and all(
+            d == v and d >= 1 for d, v in zip(dilations, given, strict=True))
+    except (TypeError, ValueError):
+        valid = False
+    expect("6a.2", valid and max(dilations) <= 50,
+           f"widest_dilations() should return three dilation rates, positive integers of at "
+           f"most 50 such as (1, 1, 1), got {answer!r}")  # fmt: skip
+    footprint = _dilated_footprint(dilations)
+    rows, cols = np.nonzero(footprint)
+    width = int(cols.max() - cols.min() + 1)
+    box = footprint[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
+    reached, holes = int(box.sum()), int(box.size - box.sum())
+    formula = 1 + 2 * sum(dilations)
+    observed = (f"Dilations {dilations}: a receptive field of {width}x{width} pixels "
+                f"(formula of section 4: {formula}), {reached} of its {box.size} pixels "
+                f"reach the unit, {holes} holes.")  # fmt: skip
+    print(observed)
+    expect("6a.2", holes == 0,
+           f"{observed} A dilated kernel skips the pixels between its taps, and here no "
+           "other layer fills those gaps in: the unit never sees them (the 'gridding' "
+           "problem of dilated stacks). Along one axis every pixel the unit sees is a sum of "
+           "one offset -d, 0 or +d per layer: which sums are missing?")  # fmt: skip
+    expect("6a.2", width == 27,
+           f"{observed} No holes, but not the widest possible: three layers of 3 taps give at "
+           "most 3 x 3 x 3 = 27 different sums of offsets per axis, and yours give fewer "
+           "because some sums coincide. Make each layer's dilation as large as the field the "
+           "other, smaller ones already cover, no larger.")  # fmt: skip
+    return passed("6a.2", "No holes, 27 pixels wide: each dilation equals the field of the "
+                          "smaller ones (1, 3, 9: powers of the kernel size), so the 27 sums "
+                          "of offsets "
+                          "are all different and leave no gap: the field grows exponentially "
+                          "with depth at 3 x 3 weights per layer. WaveNet's dilations 1, 2, "
+                          "4, ... are the same idea for kernels of size 2.")  # fmt: skip
 
 
 def check_prediction_6a_3(predict: Callable[[], Any], seed: int | None = None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -20,69 +21,129 @@ from course_utils.checks import (
 )
 
 __all__ = [
+    "AUGMENTATIONS",
     "check_class_recall",
-    "check_digit_augmenter",
     "check_feature_extractor",
     "check_fixed_random_shift",
+    "check_label_preserving",
     "check_prediction_6b_4",
     "check_tta_predict",
+    "mean_image_moves",
 ]
 
 
-def _all_layers(layer: Any) -> list[Any]:
-    found = [layer]
-    for child in getattr(layer, "layers", []):
-        found.extend(_all_layers(child))
-    return found
+AUGMENTATIONS = {
+    "a": "mirror left-right",
+    "b": "shift by up to 2 pixels in each direction",
+    "c": "turn upside down",
+    "d": "rotate by up to 10 degrees either way",
+    "e": "negative: every pixel value v becomes 255 - v",
+    "f": "brightness: multiply every pixel by one random factor between 0.8 and 1.2",
+}
+_SAFE = {"b", "d", "f"}
+_WHY = {
+    "a": "sandals, sneakers and ankle boots all face one way in this data set (section 3): a "
+         "mirrored shoe is one the test set does not contain",
+    "b": "the images are centred, but not to the pixel: a shift of a pixel or two keeps "
+         "every class mean nearly where it is (and section 3 measured what it is worth on "
+         "shifted test images)",
+    "c": "the clothes are photographed upright: no test image shows an upside-down boot "
+         "or dress",
+    "d": "a turn of a few degrees leaves a coat a coat, and the class means barely move",
+    "e": "every image has a black background; its negative has a white one, which no test "
+         "image has",
+    "f": "fabrics come light and dark, so brightness varies within every class anyway; "
+         "scaling it by about 1 leaves each class mean where it is",
+}
+LIMIT = 0.5  # the largest relative move of a class mean image that still counts as safe
 
 
-def check_digit_augmenter(build_digit_augmenter: Callable[[], Any], seed: int = 0) -> str:
-    """Exercise 6b.1: a Keras augmentation block for handwritten digits (MNIST).
+@functools.lru_cache(maxsize=2)
+def _fashion_sample(seed: int, per_class: int = 300) -> tuple[np.ndarray, np.ndarray]:
+    """``per_class`` random Fashion-MNIST training images of each class, as floats in [0, 1]."""
+    from course_utils.data import load_fashion_mnist
 
-    It must keep the shape of a ``(batch, 28, 28, 1)`` batch, leave images untouched at
-    inference (``training=False``), change them in training, include a small random
-    rotation (at most 15 degrees either way) and never mirror or flip them: a mirrored
-    2, 3 or 7 is not a digit, and a 6 turned upside down is a 9.
-    """
+    (x, y), _ = load_fashion_mnist()
+    rng = np.random.default_rng(seed)
+    chosen = np.concatenate([rng.choice(np.flatnonzero(y == k), per_class, replace=False)
+                             for k in range(10)])  # fmt: skip
+    return x[chosen].astype(np.float32) / 255.0, y[chosen]
+
+
+def _augment(letter: str, images: np.ndarray, seed: int) -> np.ndarray:
     import keras
 
-    augmenter = call_answer("6b.1", build_digit_augmenter)
-    expect("6b.1", isinstance(augmenter, keras.layers.Layer),
-           f"build_digit_augmenter() should return a Keras layer or model, got "
-           f"{type(augmenter).__name__}")  # fmt: skip
-    found = _all_layers(augmenter)
-    for layer in found:
-        expect("6b.1", not isinstance(layer, keras.layers.RandomFlip),
-               f"RandomFlip(mode={getattr(layer, 'mode', '?')!r}) mirrors digits: a mirrored "
-               "2, 3 or 7 is no digit at all, and flipped upside down a 6 becomes a 9; digits "
-               "need no flips")  # fmt: skip
-    rotations = [layer for layer in found if isinstance(layer, keras.layers.RandomRotation)]
-    expect("6b.1", bool(rotations),
-           "no RandomRotation layer: handwriting is slanted by a few degrees either way, so "
-           "add a small random rotation")  # fmt: skip
-    limit = 15 / 360
-    for layer in rotations:
-        factor = layer.get_config()["factor"]
-        low, high = (-factor, factor) if np.isscalar(factor) else factor
-        largest = max(abs(float(low)), abs(float(high)))
-        expect("6b.1", largest <= limit + 1e-9,
-               f"RandomRotation(factor={factor!r}) turns digits by up to {largest * 360:.0f} "
-               "degrees (the factor is a fraction of a full turn, 360 degrees); at that angle "
-               "a 6 starts to look like a 9 and a 1 like a 7: keep it within 15 degrees, "
-               f"a factor of at most {limit:.3f}")  # fmt: skip
-    x = np.random.default_rng(seed).uniform(size=(16, 28, 28, 1)).astype(np.float32)
-    at_inference = np.asarray(augmenter(x, training=False))
-    expect_close("6b.1", "the output with training=False (augmentation is off at inference)",
-                 at_inference, x, rtol=1e-6, atol=1e-6)  # fmt: skip
-    keras.utils.set_random_seed(seed)
-    in_training = np.asarray(augmenter(x, training=True))
-    expect_equal("6b.1", "the output shape in training", in_training.shape, x.shape)
-    changed = np.mean(np.abs(in_training - x).reshape(len(x), -1).max(axis=1) > 1e-3)
-    expect("6b.1", changed >= 0.5,
-           f"with training=True only {changed:.0%} of the images changed; an augmenter "
-           "should change most of them")  # fmt: skip
-    return passed("6b.1", "Small turns and shifts, no flips: every augmented digit is still "
-                          "the same digit.")  # fmt: skip
+    rng = np.random.default_rng(seed)
+    batch = images[..., None]
+    if letter == "a":
+        return images[:, :, ::-1]
+    if letter == "c":
+        return images[:, ::-1]
+    if letter == "e":
+        return 1.0 - images
+    if letter == "f":
+        return images * rng.uniform(0.8, 1.2, size=(len(images), 1, 1)).astype(np.float32)
+    layer = (keras.layers.RandomTranslation(2 / 28, 2 / 28, fill_mode="constant", seed=seed)
+             if letter == "b" else
+             keras.layers.RandomRotation(10 / 360, fill_mode="constant", seed=seed))  # fmt: skip
+    return np.asarray(layer(batch, training=True))[..., 0]
+
+
+def mean_image_moves(seed: int = 0) -> dict[str, tuple[float, str]]:
+    """For each augmentation of :data:`AUGMENTATIONS`: the largest relative move of a class
+    mean image, ``||mean(T(x)) - mean(x)|| / ||mean(x)||`` over the images ``x`` of one
+    class, and the class where it is largest (300 training images per class)."""
+    from course_utils.data import FASHION_MNIST_CLASSES
+
+    images, labels = _fashion_sample(seed)
+    moves = {}
+    for letter in AUGMENTATIONS:
+        augmented = _augment(letter, images, seed)
+        per_class = []
+        for k in range(10):
+            mean = images[labels == k].mean(axis=0)
+            moved = augmented[labels == k].mean(axis=0)
+            per_class.append(float(np.linalg.norm(moved - mean) / np.linalg.norm(mean)))
+        worst = int(np.argmax(per_class))
+        moves[letter] = (per_class[worst], FASHION_MNIST_CLASSES[worst])
+    return moves
+
+
+def check_label_preserving(label_preserving: Callable[[], Any], seed: int = 0) -> str:
+    """Exercise 6b.1: which of the six :data:`AUGMENTATIONS` make images that every
+    Fashion-MNIST class contains (safe for augmentation)? The answer is a set of letters.
+
+    Verified by a measurement, the mean-image test of section 3 extended: each augmentation
+    is applied to 300 training images per class, and it counts as safe when no class's mean
+    image moves by more than half its norm. The safe ones are (b), (d) and (f).
+    """
+    answer = call_answer("6b.1", label_preserving)
+    letters = ", ".join(AUGMENTATIONS)
+    try:
+        chosen = {str(letter).strip().lower() for letter in answer}
+    except TypeError:
+        chosen = None
+    expect("6b.1", chosen is not None and chosen <= set(AUGMENTATIONS),
+           f"label_preserving() should return a set of letters, each one of {letters}, such "
+           f"as {{'a', 'b'}}, got {answer!r}")  # fmt: skip
+    moves = mean_image_moves(seed)
+    for letter, (move, name) in moves.items():
+        verdict = "safe" if move <= LIMIT else "NOT safe"
+        print(f"({letter}) {AUGMENTATIONS[letter]}: a class mean moves by up to {move:.2f} "
+              f"({name}): {verdict}")  # fmt: skip
+    measured = {letter for letter, (move, _) in moves.items() if move <= LIMIT}
+    if measured != _SAFE:  # the data themselves disagree: a broken cache or loader
+        raise RuntimeError(f"the measurement found {sorted(measured)} safe, not {sorted(_SAFE)}")
+    problems = [f"({k}) is not safe: {_WHY[k]}" for k in sorted(chosen - _SAFE)]
+    problems += [f"({k}) is safe, you left it out: {_WHY[k]}" for k in sorted(_SAFE - chosen)]
+    expect("6b.1", not problems,
+           f"you chose {sorted(chosen)}. " + "; ".join(problems) + ". (A transformation is "
+           "safe when a class mean image moves by at most " + f"{LIMIT}" + " of its norm.)")
+    return passed("6b.1", "(b), (d) and (f): small shifts, small turns and brightness make "
+                          "images every class contains, and the class means stay put; a "
+                          "mirror, an upside-down turn or a negative make images the test "
+                          "set never shows. Like every Keras augmentation layer, keep them "
+                          "off at inference: the test images are the real ones.")  # fmt: skip
 
 
 def _recall(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndarray:
