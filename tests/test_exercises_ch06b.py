@@ -7,9 +7,9 @@ import pytest
 from course_utils.checks import ExerciseFailure
 from course_utils.exercises.ch06b import (
     check_class_recall,
-    check_feature_extractor,
     check_fixed_random_shift,
     check_label_preserving,
+    check_prediction_6b_3,
     check_prediction_6b_4,
     check_tta_predict,
     mean_image_moves,
@@ -103,38 +103,24 @@ def test_class_recall_rejects_wrong_answers(wrong, match):
         check_class_recall(wrong)
 
 
-def feature_extractor(model, layer_names):
-    return keras.Model(model.inputs, [model.get_layer(name).output for name in layer_names])
-
-
-def test_feature_extractor_accepts_a_correct_answer():
-    assert "passed" in check_feature_extractor(feature_extractor)
-
-
-def copied_extractor(model, layer_names):  # right values, but copies of the weights
-    clone = keras.models.clone_model(model)
-    clone.set_weights(model.get_weights())
-    return feature_extractor(clone, layer_names)
-
-
-def fresh_layers(model, layer_names):  # same architecture, new random weights
-    return feature_extractor(keras.models.clone_model(model), layer_names)
+@pytest.mark.parametrize("seed", [0, 1, None])
+def test_prediction_6b_3_right_answer_for_every_seed(seed, capsys):
+    assert "Right: (b)" in check_prediction_6b_3(lambda: "b", seed=seed)
+    out = capsys.readouterr().out
+    assert "predict twice: the probabilities differed by 0e+00" in out
+    assert "from the CNN without its augmenter" in out
 
 
 @pytest.mark.parametrize(
     ("wrong", "match"),
-    [
-        (lambda m, names: keras.Model(m.inputs, m.get_layer(names[-1]).output),
-         "gives 1 output"),
-        (lambda m, names: feature_extractor(m, sorted(names)), "not in the order"),
-        (fresh_layers, "differs from what model's layers compute"),
-        (copied_extractor, "copies of the weights"),
-        (lambda m, names: [m.get_layer(n).output for n in names], "should return a keras.Model"),
-    ],
-)
-def test_feature_extractor_rejects_wrong_answers(wrong, match):
+    [(lambda: "a", "you predicted \\(a\\)"), (lambda: "c", "you predicted \\(c\\)"),
+     (lambda: "d", "one of"), (not_started, "not solved yet")],
+)  # fmt: skip
+def test_prediction_6b_3_rejects_wrong_answers(wrong, match, capsys):
     with pytest.raises(ExerciseFailure, match=match):
-        check_feature_extractor(wrong)
+        check_prediction_6b_3(wrong)
+    if wrong is not_started:  # nothing is revealed before the learner commits
+        assert capsys.readouterr().out == ""
 
 
 # --- 6b.4 predict: mirroring and convolution ----------------------------------------------
