@@ -10,8 +10,8 @@ from course_utils.exercises.ch08 import (
     check_masked_mean,
     check_multi_hot,
     check_prediction_8_3,
+    check_prediction_8_6,
     check_sgns_loss,
-    check_skipgram_pairs,
     check_tf_idf,
 )
 
@@ -48,35 +48,6 @@ def test_multi_hot_rejects_wrong_answers(wrong, match):
         check_multi_hot(wrong)
 
 
-def pairs(ids, window):
-    return [(ids[i], ids[j]) for i in range(len(ids)) for j in range(len(ids))
-            if 0 < abs(i - j) <= window]  # fmt: skip
-
-
-def test_skipgram_pairs_accepts_correct_answers():
-    assert "passed" in check_skipgram_pairs(pairs)
-    assert "passed" in check_skipgram_pairs(lambda ids, w: np.array(pairs(ids, w)))
-
-
-@pytest.mark.parametrize(
-    ("wrong", "match"),
-    [
-        (lambda ids, w: [(ids[i], ids[j]) for i in range(len(ids)) for j in range(len(ids))
-                         if abs(i - j) <= w], "own context"),
-        (lambda ids, w: [(ids[i], ids[j]) for i in range(len(ids)) for j in range(len(ids))
-                         if 0 < j - i <= w], "both sides"),
-        (lambda ids, w: [(ids[i], ids[j]) for i in range(len(ids)) for j in range(len(ids))
-                         if 0 < abs(i - j) < w], "pairs"),
-        (lambda ids, w: [(ids[j], ids[i] + 1) for i, j in pairs(range(len(ids)), w)],
-         "not right"),
-        (lambda ids, w: None, "returned None"),
-    ],
-)
-def test_skipgram_pairs_rejects_wrong_answers(wrong, match):
-    with pytest.raises(ExerciseFailure, match=match):
-        check_skipgram_pairs(wrong)
-
-
 def sigmoid(x):
     return 1 / (1 + np.exp(-x))
 
@@ -103,9 +74,9 @@ def test_sgns_loss_rejects_wrong_answers(wrong, match):
 
 
 
-@pytest.mark.parametrize("check", [check_multi_hot, check_skipgram_pairs, check_sgns_loss,
+@pytest.mark.parametrize("check", [check_multi_hot, check_sgns_loss,
                                    check_tf_idf, check_prediction_8_3, check_masked_mean,
-                                   check_analogy])  # fmt: skip
+                                   check_analogy, check_prediction_8_6])  # fmt: skip
 def test_every_check_says_not_solved_yet(check):
     with pytest.raises(ExerciseFailure, match="not solved yet"):
         check(unsolved)
@@ -262,3 +233,24 @@ def unnormalised(vectors, a, b, c, k=1):
 def test_analogy_rejects_wrong_answers(wrong, match):
     with pytest.raises(ExerciseFailure, match=match):
         check_analogy(wrong)
+
+
+# --------------------------------------------------------------------------- 8.6 (predict)
+@pytest.mark.parametrize("seed", [0, 1])
+def test_prediction_8_6_answer_is_c_for_every_fold_split(seed, capsys):
+    assert "passed" in check_prediction_8_6(lambda: "c", seed=seed)
+    assert "from all snippets" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("letter", ["a", "b"])
+def test_prediction_8_6_rejects_the_wrong_letters(letter):
+    with pytest.raises(ExerciseFailure):
+        check_prediction_8_6(lambda: letter, seed=0)
+
+
+def test_prediction_8_6_unsolved_fails_before_running():
+    def unsolved():
+        raise NotImplementedError()
+
+    with pytest.raises(ExerciseFailure):
+        check_prediction_8_6(unsolved)

@@ -25,8 +25,8 @@ __all__ = [
     "check_masked_mean",
     "check_multi_hot",
     "check_prediction_8_3",
+    "check_prediction_8_6",
     "check_sgns_loss",
-    "check_skipgram_pairs",
     "check_tf_idf",
 ]
 
@@ -54,33 +54,6 @@ def check_multi_hot(multi_hot: Callable[[Any, int], Any], seed: int = 0) -> str:
     expect("8.1", np.all(got[:, 0] == 0), "column 0 is the padding id and must stay 0")
     expect_close("8.1", "the bag of words", got, expected)
     return passed("8.1", "Your multi-hot vectors match TextVectorization's 'multi_hot' idea.")
-
-
-def check_skipgram_pairs(pairs_fn: Callable[[Any, int], Any], seed: int = 0) -> str:
-    """Exercise 8.6: ``pairs_fn(ids, window)`` lists the (centre, context) pairs.
-
-    Every ordered pair of positions ``i != j`` with ``|i - j| <= window`` gives the
-    pair ``(ids[i], ids[j])``; the order of the pairs does not matter.
-    """
-    rng = np.random.default_rng(seed)
-    for n, window in ((7, 1), (9, 2), (6, 3)):
-        ids = rng.permutation(100)[:n]  # distinct ids, so the pairs identify the positions
-        expected = sorted((int(ids[i]), int(ids[j])) for i in range(n) for j in range(n)
-                          if 0 < abs(i - j) <= window)  # fmt: skip
-        result = call_answer("8.6", pairs_fn, ids.copy(), window)
-        expect("8.6", result is not None, "your function returned None; did you forget `return`?")
-        try:
-            got = sorted((int(a), int(b)) for a, b in np.asarray(result).reshape(-1, 2).tolist())
-        except (TypeError, ValueError):
-            raise ExerciseFailure("8.6", "return a list (or array) of (centre, context) "
-                                         "pairs") from None  # fmt: skip
-        selfs = [p for p in got if p[0] == p[1]]
-        expect("8.6", not selfs, "a word is not its own context: skip offset 0")
-        expect("8.6", len(got) == len(expected),
-               f"with {n} words and window={window} there are {len(expected)} pairs, "
-               f"you gave {len(got)} (use offsets -window..window, both sides)")
-        expect("8.6", got == expected, f"the pairs for window={window} are not right")
-    return passed("8.6", "Your skip-gram pairs are right.")
 
 
 def _reference_sgns(v, u_o, u_neg):
@@ -316,3 +289,59 @@ def check_analogy(analogy: Callable[..., Any], seed: int = 0) -> str:
                                          f"{want.tolist()} (most similar first), you gave "
                                          f"{got.tolist()}")
     return passed("8.5", "Your analogies match 3CosAdd, and the planted one comes out right.")
+
+
+# --------------------------------------------------------------------------- 8.6 predict
+def check_prediction_8_6(predict: Callable[[], Any], seed: int | None = None) -> str:
+    """Exercise 8.6 (predict): how much higher does cross-validated accuracy come out when
+    the naive-Bayes ratios are computed on all snippets, test folds included?
+
+    Runs 5-fold cross-validation of NB-weighted uni+bigram logistic regression (section 3,
+    words only) on the polarity data twice: with the ratio r from the training folds
+    (honest) and with r from all snippets (leaky). Right answer (c): the leak adds about
+    8 points (86 % against 78 %) for every fold split tried, because the ratio of a rare
+    n-gram shared by a training and a test snippet carries the test snippet's label.
+    """
+    call_answer("8.6", predict)  # "not solved yet" before anything is revealed
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    from course_utils.data import load_sentence_polarity
+    from course_utils.validation_splits import kfold_splits
+
+    seed = int(np.random.default_rng().integers(1 << 30)) if seed is None else seed
+    texts, labels = load_sentence_polarity()
+    counts = CountVectorizer(ngram_range=(1, 2), binary=True, token_pattern=r"\S+",
+                             lowercase=False).fit_transform(texts.astype(str)).tocsr()
+
+    def ratio(rows: np.ndarray) -> np.ndarray:
+        x, y = counts[rows], labels[rows]
+        p = 1.0 + np.asarray(x[y == 1].sum(axis=0)).ravel()
+        q = 1.0 + np.asarray(x[y == 0].sum(axis=0)).ravel()
+        return np.log(p / p.sum()) - np.log(q / q.sum())
+
+    leaked = ratio(np.arange(len(labels)))
+    accuracy: dict[str, list[float]] = {"honest": [], "leaky": []}
+    for train, test in kfold_splits(len(labels), 5, shuffle=True, seed=seed):
+        for name, r in (("honest", ratio(train)), ("leaky", leaked)):
+            x = counts.multiply(r).tocsr()
+            model = LogisticRegression(C=0.1, solver="liblinear", dual=True)
+            model.fit(x[train], labels[train])
+            accuracy[name].append(float(np.mean(model.predict(x[test]) == labels[test])))
+    honest, leaky = (100 * float(np.mean(accuracy[k])) for k in ("honest", "leaky"))
+    observed = (f"5-fold CV accuracy with the ratios from the training folds: {honest:.1f} %; "
+                f"from all snippets: {leaky:.1f} % ({leaky - honest:+.1f} points).")
+    print(observed)
+    return grade_prediction(
+        "8.6", predict,
+        options={"a": "about the same (within 1 point): the ratios are only a rescaling, "
+                      "and the classifier is still trained on the training folds only",
+                 "b": "somewhat higher, by 1 to 3 points",
+                 "c": "much higher, by more than 5 points"},
+        correct="c", observed=observed,
+        why=("Most n-grams are rare. A bigram seen once in a training snippet and once in a "
+             "test snippet gets a large ratio when the two labels agree and a ratio near 0 "
+             "when they disagree, so r already carries the test labels, and the classifier "
+             "trained on x * r reads them back. The ratio is learned from labels: it belongs "
+             "inside the fold, like the vocabulary and every hyperparameter."),
+    )  # fmt: skip
